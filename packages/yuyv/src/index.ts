@@ -1,2 +1,25 @@
-export { DeepsegError, isDeepsegError } from './errors.ts';
+export type { RgbToYuvCoefficients, YuvToRgbCoefficients } from './color.ts';
+export { ColorMatrix, ColorRange, rgbToYuvCoefficients, yuvToRgbCoefficients } from './color.ts';
+export type { CompositeFrameOptions, CompositeOptions } from './composite.ts';
+export { compositeFrame, compositeYuyv } from './composite.ts';
+export type { ColorOptions, ConvertOptions } from './convert.ts';
+export {
+  bgrToYuyv,
+  convertFrame,
+  rgbaToYuyv,
+  rgbToYuyv,
+  yuyvToBgr,
+  yuyvToRgb,
+  yuyvToRgba,
+} from './convert.ts';
 export type { DeepsegErrorContext, DeepsegErrorOptions } from './errors.ts';
+export { DeepsegError, isDeepsegError } from './errors.ts';
+export type { MirrorOptions } from './mirror.ts';
+export { mirrorFrame, mirrorYuyv } from './mirror.ts';
+export type { RgbFormat, YuvFormat } from './pixel-format.ts';
+export { frameByteLength, isRgbFormat, isYuvFormat, PIXEL_FORMATS, PixelFormat } from './pixel-format.ts';
+export type { Mask, ResizeMaskOptions } from './resize-mask.ts';
+export { resizeMask } from './resize-mask.ts';
+export type { FrameToTensorOptions, TensorSpec } from './tensor.ts';
+export { containRect, frameToTensor } from './tensor.ts';
+export type { Rect } from './validate.ts';

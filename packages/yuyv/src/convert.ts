@@ -1,0 +1,329 @@
+import type { ColorMatrix, ColorRange } from './color.ts';
+import { rgbToYuvFixed, SHIFT, yuvToRgbTables } from './fixed-point.ts';
+import {
+  byteLengthUnchecked,
+  isRgbFormat,
+  PIXEL_FORMATS,
+  type PixelFormat,
+  type RgbFormat,
+  rgbOffsets,
+  type YuvFormat,
+  type YuvLayout,
+  yuvLayout,
+} from './pixel-format.ts';
+import { assertBytes, assertDimensions, assertLength, assertNoOverlap, assertOneOf } from './validate.ts';
+
+const MATRICES = ['BT601', 'BT709'] as const;
+const RANGES = ['limited', 'full'] as const;
+
+/** Options of {@link convertFrame}. */
+export interface ConvertOptions {
+  /** Frame width in pixels (integer; even for YUV formats). */
+  width: number;
+  /** Frame height in pixels (integer; even for NV12/I420). */
+  height: number;
+  /** Format of `src`. */
+  from: PixelFormat;
+  /** Format of `dst`. */
+  to: PixelFormat;
+  /** YUV matrix; default `BT601`. Ignored when neither side is YUV. */
+  matrix?: ColorMatrix;
+  /** YUV range; default `limited`. Ignored when neither side is YUV. */
+  range?: ColorRange;
+}
+
+/** Options of the named conversions ({@link yuyvToRgb}, {@link rgbToYuyv}, …). */
+export interface ColorOptions {
+  /** Frame width in pixels (integer, even). */
+  width: number;
+  /** Frame height in pixels (integer). */
+  height: number;
+  /** YUV matrix; default `BT601`. */
+  matrix?: ColorMatrix;
+  /** YUV range; default `limited`. */
+  range?: ColorRange;
+}
+
+/**
+ * Converts one frame between any two {@link PixelFormat}s, writing into `dst` (which the caller owns
+ * and which must not overlap `src`).
+ *
+ * - YUV → RGB: chroma is taken from the pixel pair (4:2:2) or 2×2 block (4:2:0) the pixel belongs to
+ *   (no chroma interpolation, like libswscale's default fast path); exact to ±1 code value of the
+ *   double-precision equations of {@link yuvToRgbCoefficients} (clamped to 0..255). RGBA alpha = 255.
+ * - RGB → YUV: luma per pixel; chroma from the mean RGB of the pixel pair (4:2:2) or 2×2 block
+ *   (4:2:0); exact to ±1 code value of {@link rgbToYuvCoefficients}.
+ * - YUV → YUV repacks samples (4:2:2 → 4:2:0 averages the two rows' chroma, rounding half up;
+ *   4:2:0 → 4:2:2 repeats it); RGB → RGB reorders channels. Both are exact.
+ *
+ * @throws DeepsegError `ERR_INVALID_OPTION` (unknown format/matrix/range, non-integer or odd
+ *   dimensions), `ERR_INVALID_ARGUMENT` (not a Uint8Array, overlapping buffers),
+ *   `ERR_BUFFER_TOO_SMALL` (src or dst shorter than {@link frameByteLength}).
+ * @example
+ * ```ts
+ * const rgb = new Uint8Array(frameByteLength('RGB24', 640, 480));
+ * convertFrame(yuyv, rgb, { width: 640, height: 480, from: 'YUYV', to: 'RGB24' });
+ * ```
+ */
+export function convertFrame(src: Uint8Array, dst: Uint8Array, options: ConvertOptions): void {
+  const { width, height, from, to, matrix = 'BT601', range = 'limited' } = options;
+  assertOneOf(from, PIXEL_FORMATS, 'from');
+  assertOneOf(to, PIXEL_FORMATS, 'to');
+  assertOneOf(matrix, MATRICES, 'matrix');
+  assertOneOf(range, RANGES, 'range');
+  assertDimensions(width, height, from);
+  assertDimensions(width, height, to);
+  assertBytes(src, 'src');
+  assertBytes(dst, 'dst');
+  assertLength(src, byteLengthUnchecked(from, width, height), 'src', `a ${width}x${height} ${from} frame`);
+  assertLength(dst, byteLengthUnchecked(to, width, height), 'dst', `a ${width}x${height} ${to} frame`);
+  assertNoOverlap(src, dst, 'src and dst');
+  convertUnchecked(src, dst, width, height, from, to, matrix, range);
+}
+
+/** @internal Dispatch of {@link convertFrame} after validation. */
+export function convertUnchecked(
+  src: Uint8Array,
+  dst: Uint8Array,
+  width: number,
+  height: number,
+  from: PixelFormat,
+  to: PixelFormat,
+  matrix: ColorMatrix,
+  range: ColorRange,
+): void {
+  const srcRgb = isRgbFormat(from);
+  const dstRgb = isRgbFormat(to);
+  if (srcRgb && dstRgb) rgbToRgbKernel(src, from, dst, to, width, height);
+  else if (!srcRgb && dstRgb) yuvToRgbKernel(src, from as YuvFormat, dst, to, width, height, matrix, range);
+  else if (srcRgb && !dstRgb) rgbToYuvKernel(src, from, dst, to as YuvFormat, width, height, matrix, range);
+  else yuvToYuvKernel(src, from as YuvFormat, dst, to as YuvFormat, width, height);
+}
+
+function validateNamed(src: Uint8Array, dst: Uint8Array, options: ColorOptions, from: PixelFormat, to: PixelFormat) {
+  convertFrame(src, dst, { ...options, from, to });
+}
+
+/**
+ * YUYV → RGB24 (the webcam → model direction). Same rules and tolerance as {@link convertFrame}.
+ *
+ * @throws DeepsegError `ERR_INVALID_OPTION`, `ERR_INVALID_ARGUMENT`, `ERR_BUFFER_TOO_SMALL`.
+ * @example
+ * ```ts
+ * yuyvToRgb(frame, rgb, { width: 1280, height: 720 });
+ * ```
+ */
+export function yuyvToRgb(src: Uint8Array, dst: Uint8Array, options: ColorOptions): void {
+  validateNamed(src, dst, options, 'YUYV', 'RGB24');
+}
+
+/** YUYV → RGBA (alpha 255). See {@link yuyvToRgb}. */
+export function yuyvToRgba(src: Uint8Array, dst: Uint8Array, options: ColorOptions): void {
+  validateNamed(src, dst, options, 'YUYV', 'RGBA');
+}
+
+/** YUYV → BGR24. See {@link yuyvToRgb}. */
+export function yuyvToBgr(src: Uint8Array, dst: Uint8Array, options: ColorOptions): void {
+  validateNamed(src, dst, options, 'YUYV', 'BGR24');
+}
+
+/**
+ * RGB24 → YUYV (the background-image → camera direction). Chroma is the mean of each pixel pair.
+ *
+ * @throws DeepsegError `ERR_INVALID_OPTION`, `ERR_INVALID_ARGUMENT`, `ERR_BUFFER_TOO_SMALL`.
+ * @example
+ * ```ts
+ * rgbToYuyv(rgb, frame, { width: 1280, height: 720 });
+ * ```
+ */
+export function rgbToYuyv(src: Uint8Array, dst: Uint8Array, options: ColorOptions): void {
+  validateNamed(src, dst, options, 'RGB24', 'YUYV');
+}
+
+/** RGBA → YUYV (alpha ignored). See {@link rgbToYuyv}. */
+export function rgbaToYuyv(src: Uint8Array, dst: Uint8Array, options: ColorOptions): void {
+  validateNamed(src, dst, options, 'RGBA', 'YUYV');
+}
+
+/** BGR24 → YUYV. See {@link rgbToYuyv}. */
+export function bgrToYuyv(src: Uint8Array, dst: Uint8Array, options: ColorOptions): void {
+  validateNamed(src, dst, options, 'BGR24', 'YUYV');
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Portable kernels (validated arguments only).
+
+function yuvToRgbKernel(
+  src: Uint8Array,
+  from: YuvFormat,
+  dst: Uint8Array,
+  to: RgbFormat,
+  width: number,
+  height: number,
+  matrix: ColorMatrix,
+  range: ColorRange,
+): void {
+  const L: YuvLayout = yuvLayout(from, width, height);
+  const { r: ro, g: go, b: bo, bpp } = rgbOffsets(to);
+  const t = yuvToRgbTables(matrix, range);
+  const ty = t.y;
+  const trv = t.rv;
+  const tgu = t.gu;
+  const tgv = t.gv;
+  const tbu = t.bu;
+  const pairs = width >> 1;
+  let o = 0;
+  for (let row = 0; row < height; row++) {
+    let yi = L.yBase + row * L.yStride;
+    const cRow = (row >> L.chromaShift) * L.cStride;
+    let ui = L.uBase + cRow;
+    let vi = L.vBase + cRow;
+    for (let p = 0; p < pairs; p++) {
+      const u = src[ui]!;
+      const v = src[vi]!;
+      const rc = trv[v]!;
+      const gc = tgu[u]! + tgv[v]!;
+      const bc = tbu[u]!;
+      for (let k = 0; k < 2; k++) {
+        const yy = ty[src[yi]!]!;
+        let r = (yy + rc) >> SHIFT;
+        let g = (yy + gc) >> SHIFT;
+        let b = (yy + bc) >> SHIFT;
+        r = r < 0 ? 0 : r > 255 ? 255 : r;
+        g = g < 0 ? 0 : g > 255 ? 255 : g;
+        b = b < 0 ? 0 : b > 255 ? 255 : b;
+        dst[o + ro] = r;
+        dst[o + go] = g;
+        dst[o + bo] = b;
+        if (bpp === 4) dst[o + 3] = 255;
+        o += bpp;
+        yi += L.yStep;
+      }
+      ui += L.cStep;
+      vi += L.cStep;
+    }
+  }
+}
+
+function rgbToYuvKernel(
+  src: Uint8Array,
+  from: RgbFormat,
+  dst: Uint8Array,
+  to: YuvFormat,
+  width: number,
+  height: number,
+  matrix: ColorMatrix,
+  range: ColorRange,
+): void {
+  const L = yuvLayout(to, width, height);
+  const { r: ro, g: go, b: bo, bpp } = rgbOffsets(from);
+  const c = rgbToYuvFixed(matrix, range);
+  const yBias = (c.yOffset << SHIFT) + (1 << (SHIFT - 1));
+  const vertical = L.chromaShift; // 1 for 4:2:0: chroma from a 2x2 block
+  const k = 1 + vertical; // log2 of the number of pixels averaged for chroma
+  const cBias = (128 << (SHIFT + k)) + (1 << (SHIFT + k - 1));
+  const pairs = width >> 1;
+  const stride = width * bpp;
+  for (let row = 0; row < height; row++) {
+    // luma for every row
+    let si = row * stride;
+    let yi = L.yBase + row * L.yStride;
+    for (let x = 0; x < width; x++) {
+      const yv = (c.yR * src[si + ro]! + c.yG * src[si + go]! + c.yB * src[si + bo]! + yBias) >> SHIFT;
+      dst[yi] = yv < 0 ? 0 : yv > 255 ? 255 : yv;
+      si += bpp;
+      yi += L.yStep;
+    }
+    if (vertical && (row & 1) === 1) continue;
+    // chroma once per pixel pair (and row pair for 4:2:0)
+    const cRow = (row >> vertical) * L.cStride;
+    let ui = L.uBase + cRow;
+    let vi = L.vBase + cRow;
+    si = row * stride;
+    for (let p = 0; p < pairs; p++) {
+      let sr = src[si + ro]! + src[si + bpp + ro]!;
+      let sg = src[si + go]! + src[si + bpp + go]!;
+      let sb = src[si + bo]! + src[si + bpp + bo]!;
+      if (vertical) {
+        const s2 = si + stride;
+        sr += src[s2 + ro]! + src[s2 + bpp + ro]!;
+        sg += src[s2 + go]! + src[s2 + bpp + go]!;
+        sb += src[s2 + bo]! + src[s2 + bpp + bo]!;
+      }
+      const u = (c.uR * sr + c.uG * sg + c.uB * sb + cBias) >> (SHIFT + k);
+      const v = (c.vR * sr + c.vG * sg + c.vB * sb + cBias) >> (SHIFT + k);
+      dst[ui] = u < 0 ? 0 : u > 255 ? 255 : u;
+      dst[vi] = v < 0 ? 0 : v > 255 ? 255 : v;
+      ui += L.cStep;
+      vi += L.cStep;
+      si += 2 * bpp;
+    }
+  }
+}
+
+function yuvToYuvKernel(
+  src: Uint8Array,
+  from: YuvFormat,
+  dst: Uint8Array,
+  to: YuvFormat,
+  width: number,
+  height: number,
+): void {
+  const S = yuvLayout(from, width, height);
+  const D = yuvLayout(to, width, height);
+  const pairs = width >> 1;
+  for (let row = 0; row < height; row++) {
+    let si = S.yBase + row * S.yStride;
+    let di = D.yBase + row * D.yStride;
+    for (let x = 0; x < width; x++) {
+      dst[di] = src[si]!;
+      si += S.yStep;
+      di += D.yStep;
+    }
+    if (D.chromaShift === 1 && (row & 1) === 1) continue;
+    const dRow = (row >> D.chromaShift) * D.cStride;
+    const sRow = (row >> S.chromaShift) * S.cStride;
+    // 4:2:2 → 4:2:0 averages this row's chroma with the next row's.
+    const sNext = S.chromaShift === 0 && D.chromaShift === 1 ? S.cStride : 0;
+    let su = S.uBase + sRow;
+    let sv = S.vBase + sRow;
+    let du = D.uBase + dRow;
+    let dv = D.vBase + dRow;
+    for (let p = 0; p < pairs; p++) {
+      if (sNext === 0) {
+        dst[du] = src[su]!;
+        dst[dv] = src[sv]!;
+      } else {
+        dst[du] = (src[su]! + src[su + sNext]! + 1) >> 1;
+        dst[dv] = (src[sv]! + src[sv + sNext]! + 1) >> 1;
+      }
+      su += S.cStep;
+      sv += S.cStep;
+      du += D.cStep;
+      dv += D.cStep;
+    }
+  }
+}
+
+function rgbToRgbKernel(
+  src: Uint8Array,
+  from: RgbFormat,
+  dst: Uint8Array,
+  to: RgbFormat,
+  width: number,
+  height: number,
+): void {
+  const s = rgbOffsets(from);
+  const d = rgbOffsets(to);
+  const n = width * height;
+  let si = 0;
+  let di = 0;
+  for (let i = 0; i < n; i++) {
+    dst[di + d.r] = src[si + s.r]!;
+    dst[di + d.g] = src[si + s.g]!;
+    dst[di + d.b] = src[si + s.b]!;
+    if (d.bpp === 4) dst[di + 3] = s.bpp === 4 ? src[si + 3]! : 255;
+    si += s.bpp;
+    di += d.bpp;
+  }
+}

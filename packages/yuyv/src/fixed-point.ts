@@ -1,0 +1,96 @@
+// Integer tables for the colour equations of color.ts, built once per (matrix, range) and cached.
+import { type ColorMatrix, type ColorRange, rgbToYuvCoefficients, yuvToRgbCoefficients } from './color.ts';
+
+/** Fraction bits of the fixed-point coefficients. */
+export const SHIFT = 16;
+const ONE = 1 << SHIFT;
+
+/**
+ * YUV → RGB as table lookups: `R = (y[Y] + rv[V]) >> 16`, `G = (y[Y] + gu[U] + gv[V]) >> 16`,
+ * `B = (y[Y] + bu[U]) >> 16`; `y[]` includes the rounding half. Results still need clamping to 0..255.
+ */
+export interface YuvToRgbTables {
+  y: Int32Array;
+  rv: Int32Array;
+  gu: Int32Array;
+  gv: Int32Array;
+  bu: Int32Array;
+  /** The same coefficients as integers (×65536) for kernels that multiply instead of looking up. */
+  coef: { yGain: number; yOffset: number; rV: number; gU: number; gV: number; bU: number };
+}
+
+/** RGB → YUV coefficients ×65536, rounded. */
+export interface RgbToYuvFixed {
+  yOffset: number;
+  yR: number;
+  yG: number;
+  yB: number;
+  uR: number;
+  uG: number;
+  uB: number;
+  vR: number;
+  vG: number;
+  vB: number;
+}
+
+const yuvToRgbCache = new Map<string, YuvToRgbTables>();
+const rgbToYuvCache = new Map<string, RgbToYuvFixed>();
+
+/** Cached integer tables for YUV → RGB. */
+export function yuvToRgbTables(matrix: ColorMatrix, range: ColorRange): YuvToRgbTables {
+  const key = `${matrix}/${range}`;
+  let t = yuvToRgbCache.get(key);
+  if (t !== undefined) return t;
+  const c = yuvToRgbCoefficients(matrix, range);
+  const y = new Int32Array(256);
+  const rv = new Int32Array(256);
+  const gu = new Int32Array(256);
+  const gv = new Int32Array(256);
+  const bu = new Int32Array(256);
+  for (let i = 0; i < 256; i++) {
+    y[i] = Math.round(c.yGain * (i - c.yOffset) * ONE) + (ONE >> 1);
+    rv[i] = Math.round(c.rV * (i - 128) * ONE);
+    gu[i] = Math.round(c.gU * (i - 128) * ONE);
+    gv[i] = Math.round(c.gV * (i - 128) * ONE);
+    bu[i] = Math.round(c.bU * (i - 128) * ONE);
+  }
+  t = {
+    y,
+    rv,
+    gu,
+    gv,
+    bu,
+    coef: {
+      yGain: Math.round(c.yGain * ONE),
+      yOffset: c.yOffset,
+      rV: Math.round(c.rV * ONE),
+      gU: Math.round(c.gU * ONE),
+      gV: Math.round(c.gV * ONE),
+      bU: Math.round(c.bU * ONE),
+    },
+  };
+  yuvToRgbCache.set(key, t);
+  return t;
+}
+
+/** Cached fixed-point RGB → YUV coefficients. */
+export function rgbToYuvFixed(matrix: ColorMatrix, range: ColorRange): RgbToYuvFixed {
+  const key = `${matrix}/${range}`;
+  let t = rgbToYuvCache.get(key);
+  if (t !== undefined) return t;
+  const c = rgbToYuvCoefficients(matrix, range);
+  t = {
+    yOffset: c.yOffset,
+    yR: Math.round(c.yR * ONE),
+    yG: Math.round(c.yG * ONE),
+    yB: Math.round(c.yB * ONE),
+    uR: Math.round(c.uR * ONE),
+    uG: Math.round(c.uG * ONE),
+    uB: Math.round(c.uB * ONE),
+    vR: Math.round(c.vR * ONE),
+    vG: Math.round(c.vG * ONE),
+    vB: Math.round(c.vB * ONE),
+  };
+  rgbToYuvCache.set(key, t);
+  return t;
+}

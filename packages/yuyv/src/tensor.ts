@@ -1,0 +1,317 @@
+import { type ColorMatrix, type ColorRange, yuvToRgbCoefficients } from './color.ts';
+import { byteLengthUnchecked, isYuvFormat, PIXEL_FORMATS, type PixelFormat, rgbOffsets, yuvLayout } from './pixel-format.ts';
+import { type Axis, axis } from './sampling.ts';
+import { DeepsegError } from './errors.ts';
+import {
+  assertBytes,
+  assertDimensions,
+  assertFinite,
+  assertInt,
+  assertLength,
+  assertOneOf,
+  assertRect,
+  type Rect,
+} from './validate.ts';
+
+/** Shape and normalisation of a model input tensor (3 channels, float32). */
+export interface TensorSpec {
+  /** Tensor width (integer ≥ 1). */
+  width: number;
+  /** Tensor height (integer ≥ 1). */
+  height: number;
+  /** `NHWC` (default; `[1, H, W, 3]`) or `NCHW` (`[1, 3, H, W]`). */
+  layout?: 'NHWC' | 'NCHW';
+  /** Order of the 3 channels in the tensor: `RGB` (default) or `BGR`. */
+  channelOrder?: 'RGB' | 'BGR';
+  /** Multiplies the 0..255 pixel value first; default `1/255`. */
+  scale?: number;
+  /** Subtracted after scaling, per tensor channel (in tensor channel order); default 0. */
+  mean?: number | readonly [number, number, number];
+  /** Divides last, per tensor channel (in tensor channel order); default 1. */
+  std?: number | readonly [number, number, number];
+}
+
+/** Options of {@link frameToTensor}. */
+export interface FrameToTensorOptions {
+  /** Frame width in pixels. */
+  width: number;
+  /** Frame height in pixels. */
+  height: number;
+  /** Frame format (any {@link PixelFormat}). */
+  format: PixelFormat;
+  /** Region of the frame to read (integer pixels); default the whole frame. */
+  roi?: Rect;
+  /** The tensor to write. */
+  tensor: TensorSpec;
+  /**
+   * `bilinear` (default): pixel-centre aligned, 2×2 taps — OpenCV `INTER_LINEAR`, TensorFlow
+   * `resize_bilinear(half_pixel_centers=True)`, PyTorch `interpolate(align_corners=False)` without
+   * antialias; samples outside the ROI clamp to its edge pixels. `area`: exact box coverage (each
+   * output pixel is the coverage-weighted mean of the ROI pixels under it; OpenCV `INTER_AREA` when
+   * shrinking); cost grows with the ROI size.
+   */
+  filter?: 'bilinear' | 'area';
+  /**
+   * `stretch` (default): the ROI fills the tensor. `contain`: keep the aspect ratio, centre the ROI
+   * in the tensor and fill the rest (letterbox) with `fill`; see {@link containRect}.
+   */
+  fit?: 'stretch' | 'contain';
+  /** Letterbox colour in pixel units 0..255 (in tensor channel order), normalised like pixels; default 0. */
+  fill?: number | readonly [number, number, number];
+  /** YUV matrix for YUV frames; default `BT601`. */
+  matrix?: ColorMatrix;
+  /** YUV range for YUV frames; default `limited`. */
+  range?: ColorRange;
+}
+
+/**
+ * Where a `srcWidth`×`srcHeight` region lands inside a `dstWidth`×`dstHeight` area when scaled to fit
+ * with its aspect ratio kept and centred: `width = round(srcWidth·s)`, `height = round(srcHeight·s)`
+ * with `s = min(dstWidth/srcWidth, dstHeight/srcHeight)` (at least 1 pixel), `x = floor((dstWidth −
+ * width)/2)`, `y = floor((dstHeight − height)/2)`. This is the tensor area `fit: 'contain'` fills, and
+ * the part of the model's output mask to pass as `maskRect` when compositing.
+ *
+ * @example
+ * ```ts
+ * containRect(1280, 720, 256, 256); // { x: 0, y: 56, width: 256, height: 144 }
+ * ```
+ */
+export function containRect(srcWidth: number, srcHeight: number, dstWidth: number, dstHeight: number): Rect {
+  const s = Math.min(dstWidth / srcWidth, dstHeight / srcHeight);
+  const width = Math.max(1, Math.min(dstWidth, Math.round(srcWidth * s)));
+  const height = Math.max(1, Math.min(dstHeight, Math.round(srcHeight * s)));
+  return { x: Math.floor((dstWidth - width) / 2), y: Math.floor((dstHeight - height) / 2), width, height };
+}
+
+function triple(value: unknown, option: string, fallback: number): [number, number, number] {
+  if (value === undefined) return [fallback, fallback, fallback];
+  if (typeof value === 'number') {
+    assertFinite(value, option);
+    return [value, value, value];
+  }
+  if (!Array.isArray(value) || value.length !== 3) {
+    throw new DeepsegError('ERR_INVALID_OPTION', `Expected a number or an array of 3 numbers for options.${option}`, {
+      option: `options.${option}`,
+    });
+  }
+  assertFinite(value[0], `${option}[0]`);
+  assertFinite(value[1], `${option}[1]`);
+  assertFinite(value[2], `${option}[2]`);
+  return [value[0], value[1], value[2]];
+}
+
+/**
+ * Crops a region of interest out of a frame, resizes it to a model's input size, converts it to RGB
+ * (or BGR) and normalises it into a float32 tensor — in one pass, without intermediate frames.
+ *
+ * Each tensor value is `(p·scale − mean[c]) / std[c]` where `p` (0..255) is the filtered pixel. For
+ * YUV frames the filter runs on Y, U, V (chroma taken per pixel pair/block as in {@link convertFrame})
+ * and the result is converted with the double-precision equations and clamped to 0..255; this equals
+ * "convertFrame to RGB, then resize" except that convertFrame rounds to integers (≤ 0.5 code value)
+ * and where a colour is out of gamut (clamping before vs after filtering).
+ *
+ * @throws DeepsegError `ERR_INVALID_OPTION` (dimensions, format, roi outside the frame, tensor spec,
+ *   filter, fit, fill), `ERR_INVALID_ARGUMENT` (src not a Uint8Array, dst not a Float32Array),
+ *   `ERR_BUFFER_TOO_SMALL` (src shorter than the frame, dst shorter than 3·width·height).
+ * @example
+ * ```ts
+ * const input = new Float32Array(256 * 256 * 3);
+ * frameToTensor(yuyv, input, {
+ *   width: 1280, height: 720, format: 'YUYV',
+ *   tensor: { width: 256, height: 256, layout: 'NHWC', scale: 1 / 127.5, mean: 1 },
+ * });
+ * ```
+ */
+export function frameToTensor(src: Uint8Array, dst: Float32Array, options: FrameToTensorOptions): void {
+  const { width, height, format, tensor, filter = 'bilinear', fit = 'stretch', matrix = 'BT601', range = 'limited' } =
+    options;
+  assertOneOf(format, PIXEL_FORMATS, 'format');
+  assertDimensions(width, height, format);
+  assertBytes(src, 'src');
+  assertLength(src, byteLengthUnchecked(format, width, height), 'src', `a ${width}x${height} ${format} frame`);
+  if (!(dst instanceof Float32Array)) {
+    throw new DeepsegError('ERR_INVALID_ARGUMENT', 'Expected a Float32Array for dst', { option: 'dst' });
+  }
+  if (typeof tensor !== 'object' || tensor === null) {
+    throw new DeepsegError('ERR_INVALID_OPTION', 'Expected { width, height, … } for options.tensor', {
+      option: 'options.tensor',
+    });
+  }
+  assertInt(tensor.width, 'tensor.width', 1);
+  assertInt(tensor.height, 'tensor.height', 1);
+  const layout = tensor.layout ?? 'NHWC';
+  const order = tensor.channelOrder ?? 'RGB';
+  assertOneOf(layout, ['NHWC', 'NCHW'], 'tensor.layout');
+  assertOneOf(order, ['RGB', 'BGR'], 'tensor.channelOrder');
+  const scale = tensor.scale ?? 1 / 255;
+  assertFinite(scale, 'tensor.scale');
+  const mean = triple(tensor.mean, 'tensor.mean', 0);
+  const std = triple(tensor.std, 'tensor.std', 1);
+  if (std[0] === 0 || std[1] === 0 || std[2] === 0) {
+    throw new DeepsegError('ERR_INVALID_OPTION', 'Expected non-zero values for options.tensor.std', {
+      option: 'options.tensor.std',
+    });
+  }
+  const fill = triple(options.fill, 'fill', 0);
+  assertOneOf(filter, ['bilinear', 'area'], 'filter');
+  assertOneOf(fit, ['stretch', 'contain'], 'fit');
+  assertOneOf(matrix, ['BT601', 'BT709'], 'matrix');
+  assertOneOf(range, ['limited', 'full'], 'range');
+  const roi = options.roi ?? { x: 0, y: 0, width, height };
+  assertRect(roi, 'roi', width, height);
+  const tw = tensor.width;
+  const th = tensor.height;
+  assertLength(dst, tw * th * 3, 'dst', `a ${tw}x${th}x3 tensor`);
+
+  const content = fit === 'contain' ? containRect(roi.width, roi.height, tw, th) : { x: 0, y: 0, width: tw, height: th };
+  // value = p * a[c] + b[c], with c the tensor channel
+  const a0 = scale / std[0];
+  const a1 = scale / std[1];
+  const a2 = scale / std[2];
+  const b0 = -mean[0] / std[0];
+  const b1 = -mean[1] / std[1];
+  const b2 = -mean[2] / std[2];
+  const plane = tw * th;
+  const cStep = layout === 'NHWC' ? 1 : plane; // distance between channels
+  const pStep = layout === 'NHWC' ? 3 : 1; // distance between pixels
+  if (content.width !== tw || content.height !== th) {
+    const f0 = fill[0] * a0 + b0;
+    const f1 = fill[1] * a1 + b1;
+    const f2 = fill[2] * a2 + b2;
+    for (let ty = 0; ty < th; ty++) {
+      const inside = ty >= content.y && ty < content.y + content.height;
+      for (let tx = 0; tx < tw; tx++) {
+        if (inside && tx >= content.x && tx < content.x + content.width) continue;
+        const o = (ty * tw + tx) * pStep;
+        dst[o] = f0;
+        dst[o + cStep] = f1;
+        dst[o + 2 * cStep] = f2;
+      }
+    }
+  }
+  const ax = axis(filter, roi.x, roi.width, content.width);
+  const ay = axis(filter, roi.y, roi.height, content.height);
+
+  // Where channel k of pixel (x, row) lives: base[k] + rowOff(k, row) + colOff(k, x).
+  let base0: number;
+  let base1: number;
+  let base2: number;
+  let colMul0: number; // byte offset of column x for channel 0 is x * colMul0 (YUV chroma: (x >> 1) * colMul1)
+  let colMul1: number;
+  let rowMul0: number;
+  let rowMul1: number;
+  let chromaShift = 0;
+  let yuv = false;
+  if (isYuvFormat(format)) {
+    const L = yuvLayout(format, width, height);
+    base0 = L.yBase;
+    base1 = L.uBase;
+    base2 = L.vBase;
+    colMul0 = L.yStep;
+    colMul1 = L.cStep;
+    rowMul0 = L.yStride;
+    rowMul1 = L.cStride;
+    chromaShift = L.chromaShift;
+    yuv = true;
+  } else {
+    const o = rgbOffsets(format);
+    base0 = o.r;
+    base1 = o.g;
+    base2 = o.b;
+    colMul0 = o.bpp;
+    colMul1 = o.bpp;
+    rowMul0 = width * o.bpp;
+    rowMul1 = rowMul0;
+  }
+  const k = yuv ? yuvToRgbCoefficients(matrix, range) : undefined;
+  const swap = order === 'BGR';
+  const acc = sampleScratch;
+  for (let cy = 0; cy < content.height; cy++) {
+    const ty = cy + content.y;
+    for (let cx = 0; cx < content.width; cx++) {
+      const tx = cx + content.x;
+      filterAt(src, ax, ay, cx, cy, base0, base1, base2, colMul0, colMul1, rowMul0, rowMul1, chromaShift, yuv, acc);
+      let r = acc[0]!;
+      let g = acc[1]!;
+      let b = acc[2]!;
+      if (k !== undefined) {
+        const e = k.yGain * (r - k.yOffset);
+        const u = g - 128;
+        const v = b - 128;
+        r = e + k.rV * v;
+        g = e + k.gU * u + k.gV * v;
+        b = e + k.bU * u;
+        r = r < 0 ? 0 : r > 255 ? 255 : r;
+        g = g < 0 ? 0 : g > 255 ? 255 : g;
+        b = b < 0 ? 0 : b > 255 ? 255 : b;
+      }
+      if (swap) {
+        const t = r;
+        r = b;
+        b = t;
+      }
+      const o = (ty * tw + tx) * pStep;
+      dst[o] = r * a0 + b0;
+      dst[o + cStep] = g * a1 + b1;
+      dst[o + 2 * cStep] = b * a2 + b2;
+    }
+  }
+}
+
+const sampleScratch = new Float64Array(3);
+
+function filterAt(
+  src: Uint8Array,
+  ax: Axis,
+  ay: Axis,
+  cx: number,
+  cy: number,
+  base0: number,
+  base1: number,
+  base2: number,
+  colMul0: number,
+  colMul1: number,
+  rowMul0: number,
+  rowMul1: number,
+  chromaShift: number,
+  yuv: boolean,
+  out: Float64Array,
+): void {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  const xs = ax.kind === 'bilinear' ? 2 : ax.count[cx]!;
+  const ys = ay.kind === 'bilinear' ? 2 : ay.count[cy]!;
+  for (let j = 0; j < ys; j++) {
+    let row: number;
+    let wy: number;
+    if (ay.kind === 'bilinear') {
+      row = ay.i0[cy]! + j * ay.step[cy]!;
+      wy = j === 0 ? 1 - ay.f[cy]! : ay.f[cy]!;
+    } else {
+      row = ay.start[cy]! + j;
+      wy = ay.w[ay.off[cy]! + j]!;
+    }
+    const r0 = row * rowMul0;
+    const r1 = (yuv ? row >> chromaShift : row) * rowMul1;
+    for (let i = 0; i < xs; i++) {
+      let x: number;
+      let wx: number;
+      if (ax.kind === 'bilinear') {
+        x = ax.i0[cx]! + i * ax.step[cx]!;
+        wx = i === 0 ? 1 - ax.f[cx]! : ax.f[cx]!;
+      } else {
+        x = ax.start[cx]! + i;
+        wx = ax.w[ax.off[cx]! + i]!;
+      }
+      const w = wx * wy;
+      const c1 = yuv ? (x >> 1) * colMul1 : x * colMul1;
+      s0 += w * src[base0 + r0 + x * colMul0]!;
+      s1 += w * src[base1 + r1 + c1]!;
+      s2 += w * src[base2 + r1 + c1]!;
+    }
+  }
+  out[0] = s0;
+  out[1] = s1;
+  out[2] = s2;
+}
