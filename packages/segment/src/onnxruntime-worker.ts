@@ -1,0 +1,140 @@
+// Worker thread of the onnxruntime-node backend: owns one InferenceSession and runs it off the main
+// thread. onnxruntime-node's session.run() blocks the thread that calls it for the whole inference.
+import { parentPort } from 'node:worker_threads';
+import * as ort from 'onnxruntime-node';
+import { decodePersonProbability } from './decode.ts';
+import type { OutputGeometry } from './manifest.ts';
+import type { FromWorker, ToWorker, WorkerLoad } from './onnxruntime-protocol.ts';
+
+const port = parentPort;
+if (port === null) throw new Error('onnxruntime-worker must run in a worker thread');
+const post = (m: FromWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
+
+ort.env.logLevel = 'error';
+
+let session: ort.InferenceSession | undefined;
+let inputName = '';
+let outputName = '';
+let inputShape: number[] = [];
+let output: OutputGeometry | undefined;
+let rawOutput: ort.Tensor | undefined;
+const buffers = new Map<number, SharedArrayBuffer>();
+const views = new Map<string, Float32Array>();
+
+function dims(meta: unknown): (number | string)[] | undefined {
+  const shape = (meta as { shape?: unknown }).shape;
+  return Array.isArray(shape) ? (shape as (number | string)[]) : undefined;
+}
+
+function compatible(actual: (number | string)[] | undefined, expected: number[]): boolean {
+  if (actual === undefined) return true;
+  if (actual.length !== expected.length) return false;
+  return actual.every((d, i) => typeof d !== 'number' || d < 0 || d === expected[i]);
+}
+
+async function load(m: WorkerLoad): Promise<FromWorker> {
+  let created: ort.InferenceSession;
+  try {
+    created = await ort.InferenceSession.create(m.path, {
+      intraOpNumThreads: m.threads,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      graphOptimizationLevel: m.graphOptimizationLevel,
+      executionProviders: m.executionProviders,
+      logSeverityLevel: m.logSeverityLevel,
+    });
+  } catch (e) {
+    const text = e instanceof Error ? e.message : String(e);
+    return {
+      type: 'error',
+      code: 'ERR_MODEL_CORRUPT',
+      message: `onnxruntime cannot load ${m.path}: ${text}`,
+    };
+  }
+  session = created;
+  if (session.inputNames.length !== 1 || session.outputNames.length < 1) {
+    return {
+      type: 'error',
+      code: 'ERR_MODEL_SHAPE_MISMATCH',
+      message: `model has ${session.inputNames.length} inputs and ${session.outputNames.length} outputs; expected 1 input`,
+    };
+  }
+  inputName = session.inputNames[0]!;
+  outputName = session.outputNames[0]!;
+  const inMeta = dims(session.inputMetadata[0]);
+  if (!compatible(inMeta, m.inputShape)) {
+    return {
+      type: 'error',
+      code: 'ERR_MODEL_SHAPE_MISMATCH',
+      message: `model input ${inputName} is [${inMeta?.join(',')}] but the manifest says [${m.inputShape.join(',')}]`,
+    };
+  }
+  inputShape = m.inputShape;
+  output = m.output;
+  // One warm-up run on zeros checks the real output shape (dynamic models reveal it only here).
+  const zeros = new ort.Tensor(
+    'float32',
+    new Float32Array(m.inputShape.reduce((a, b) => a * b, 1)),
+    inputShape,
+  );
+  let got: readonly number[];
+  try {
+    const r = await session.run({ [inputName]: zeros });
+    got = r[outputName]!.dims;
+  } catch (e) {
+    const text = e instanceof Error ? e.message : String(e);
+    return {
+      type: 'error',
+      code: 'ERR_MODEL_SHAPE_MISMATCH',
+      message: `model does not run at [${m.inputShape.join(',')}]: ${text}`,
+    };
+  }
+  if (got.length !== m.outputShape.length || got.some((d, i) => d !== m.outputShape[i])) {
+    return {
+      type: 'error',
+      code: 'ERR_MODEL_SHAPE_MISMATCH',
+      message: `model output ${outputName} is [${got.join(',')}] but the manifest says [${m.outputShape.join(',')}]`,
+    };
+  }
+  rawOutput = new ort.Tensor('float32', new Float32Array(got.reduce((a, b) => a * b, 1)), [...got]);
+  return { type: 'loaded', inputName, outputName, outputShape: [...got] };
+}
+
+async function run(input: ArrayBuffer, out: number, offset: number): Promise<void> {
+  try {
+    if (session === undefined || output === undefined || rawOutput === undefined)
+      throw new Error('no model loaded');
+    const key = `${out}:${offset}`;
+    let dst = views.get(key);
+    if (dst === undefined) {
+      const sab = buffers.get(out);
+      if (sab === undefined) throw new Error(`unknown output buffer ${out}`);
+      dst = new Float32Array(sab, offset, output.width * output.height);
+      views.set(key, dst);
+    }
+    const feed = new ort.Tensor('float32', new Float32Array(input), inputShape);
+    // The pre-allocated output tensor receives the result: no output allocation per frame.
+    await session.run({ [inputName]: feed }, { [outputName]: rawOutput });
+    decodePersonProbability(rawOutput.data as Float32Array, dst, output);
+    post({ type: 'done', input }, [input]);
+  } catch (e) {
+    const text = e instanceof Error ? e.message : String(e);
+    post({ type: 'error', code: 'ERR_BACKEND_FAILED', message: text, input }, [input]);
+  }
+}
+
+port.on('message', (m: ToWorker) => {
+  switch (m.type) {
+    case 'load':
+      void load(m).then((reply) => post(reply));
+      return;
+    case 'register':
+      buffers.set(m.id, m.buffer);
+      return;
+    case 'run':
+      void run(m.input, m.out, m.offset);
+      return;
+  }
+});
+
+post({ type: 'ready', version: ort.env.versions.node ?? 'unknown' });

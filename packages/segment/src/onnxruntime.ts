@@ -1,0 +1,331 @@
+import { createRequire } from 'node:module';
+import type { Worker } from 'node:worker_threads';
+import { DeepsegError } from '@deepseg/yuyv';
+import type { Backend, BackendSession, LoadRequest } from './backend.ts';
+import { segmentError } from './errors.ts';
+import { inputShape as manifestInputShape, outputShape as manifestOutputShape } from './manifest.ts';
+import type { FromWorker, ToWorker } from './onnxruntime-protocol.ts';
+import { spawnWorker } from './worker-spawn.ts';
+
+/** Name of the onnxruntime-node backend (its key in `backendOptions`). */
+export const ONNXRUNTIME_BACKEND = 'onnxruntime-node';
+
+/** ORT log severities: 0 verbose, 1 info, 2 warning, 3 error, 4 fatal. */
+export type OrtLogSeverity = 0 | 1 | 2 | 3 | 4;
+
+/** Options of the onnxruntime-node backend (`backendOptions['onnxruntime-node']`). */
+export interface OnnxruntimeOptions {
+  /**
+   * Execution providers in order of preference. Default `['cpu']`. `['cuda', 'cpu']` needs ORT's
+   * GPU binaries (install onnxruntime-node with its install script enabled and CUDA 12 present).
+   */
+  executionProviders?: string[];
+  /**
+   * ORT log severity. Default 3 (errors only): silences the warnings ORT prints for every unused
+   * initializer of converted models. 2 shows warnings, 0 everything.
+   */
+  logSeverityLevel?: OrtLogSeverity;
+  /** Graph optimisation level. Default `'all'`. */
+  graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
+}
+
+const PROVIDERS = ['cpu', 'cuda', 'tensorrt', 'dml', 'coreml', 'webgpu', 'xnnpack', 'qnn'];
+
+function validate(options: OnnxruntimeOptions = {}): Required<OnnxruntimeOptions> {
+  const eps = options.executionProviders ?? ['cpu'];
+  if (!Array.isArray(eps) || eps.length === 0 || eps.some((e) => !PROVIDERS.includes(e))) {
+    throw segmentError(
+      'ERR_INVALID_OPTION',
+      `Expected a list of ${PROVIDERS.join(', ')} for backendOptions['onnxruntime-node'].executionProviders but received ${JSON.stringify(eps)}`,
+      { option: "backendOptions['onnxruntime-node'].executionProviders" },
+    );
+  }
+  const log = options.logSeverityLevel ?? 3;
+  if (![0, 1, 2, 3, 4].includes(log)) {
+    throw segmentError(
+      'ERR_INVALID_OPTION',
+      `Expected one of 0, 1, 2, 3, 4 for backendOptions['onnxruntime-node'].logSeverityLevel but received ${JSON.stringify(log)}`,
+      { option: "backendOptions['onnxruntime-node'].logSeverityLevel" },
+    );
+  }
+  const level = options.graphOptimizationLevel ?? 'all';
+  if (!['disabled', 'basic', 'extended', 'all'].includes(level)) {
+    throw segmentError(
+      'ERR_INVALID_OPTION',
+      `Expected one of disabled, basic, extended, all for backendOptions['onnxruntime-node'].graphOptimizationLevel but received ${JSON.stringify(level)}`,
+      { option: "backendOptions['onnxruntime-node'].graphOptimizationLevel" },
+    );
+  }
+  return { executionProviders: eps, logSeverityLevel: log, graphOptimizationLevel: level };
+}
+
+/** The onnxruntime-node version the backend loads. */
+export function onnxruntimeVersion(): string | undefined {
+  try {
+    const require = createRequire(import.meta.url);
+    return (require('onnxruntime-node/package.json') as { version: string }).version;
+  } catch {
+    return undefined;
+  }
+}
+
+function workerUrl(): URL {
+  return new URL(
+    import.meta.url.endsWith('.ts') ? './onnxruntime-worker.ts' : './onnxruntime-worker.js',
+    import.meta.url,
+  );
+}
+
+/** A worker thread with one pending request at a time. */
+class WorkerChannel {
+  readonly worker: Worker;
+  #pending: { resolve: (m: FromWorker) => void; reject: (e: Error) => void } | undefined;
+  #dead: Error | undefined;
+  readonly ready: Promise<string>;
+
+  constructor() {
+    this.worker = spawnWorker(workerUrl(), undefined);
+    let readyResolve!: (v: string) => void;
+    let readyReject!: (e: Error) => void;
+    this.ready = new Promise((res, rej) => {
+      readyResolve = res;
+      readyReject = rej;
+    });
+    this.ready.catch(() => {});
+    // The worker keeps the process alive only while the main thread waits for it.
+    void this.ready.then(
+      () => this.#pending === undefined && this.worker.unref(),
+      () => {},
+    );
+    const die = (e: Error): void => {
+      this.#dead ??= e;
+      readyReject(e);
+      const p = this.#pending;
+      this.#pending = undefined;
+      p?.reject(e);
+    };
+    this.worker.on('message', (m: FromWorker) => {
+      if (m.type === 'ready') {
+        readyResolve(m.version);
+        return;
+      }
+      const p = this.#pending;
+      this.#pending = undefined;
+      p?.resolve(m);
+    });
+    this.worker.on('error', (e) =>
+      die(
+        segmentError('ERR_BACKEND_FAILED', `onnxruntime worker failed: ${e.message}`, {
+          backend: ONNXRUNTIME_BACKEND,
+          cause: e,
+        }),
+      ),
+    );
+    this.worker.on('exit', (code) =>
+      die(
+        segmentError('ERR_DISPOSED', `onnxruntime worker exited (code ${code})`, {
+          backend: ONNXRUNTIME_BACKEND,
+        }),
+      ),
+    );
+  }
+
+  get busy(): boolean {
+    return this.#pending !== undefined;
+  }
+
+  post(message: ToWorker, transfer: ArrayBuffer[] = []): void {
+    if (this.#dead) throw this.#dead;
+    this.worker.postMessage(message, transfer);
+  }
+
+  request(message: ToWorker, transfer: ArrayBuffer[] = []): Promise<FromWorker> {
+    if (this.#dead) return Promise.reject(this.#dead);
+    this.worker.ref();
+    return new Promise<FromWorker>((resolve, reject) => {
+      this.#pending = { resolve, reject };
+      this.worker.postMessage(message, transfer);
+    }).finally(() => this.worker.unref());
+  }
+
+  async terminate(): Promise<void> {
+    this.#dead ??= segmentError('ERR_DISPOSED', 'The onnxruntime session was disposed', {
+      backend: ONNXRUNTIME_BACKEND,
+    });
+    await this.worker.terminate();
+  }
+}
+
+function workerError(m: FromWorker, model: string, path: string): DeepsegError {
+  const code = m.type === 'error' ? m.code : 'ERR_BACKEND_FAILED';
+  const text = m.type === 'error' ? m.message : `unexpected reply ${m.type}`;
+  return new DeepsegError(code, `${model}: ${text.replace(/\s*\n\s*/g, ' ')}`, {
+    backend: ONNXRUNTIME_BACKEND,
+    model,
+    path,
+  });
+}
+
+let nextBufferId = 1;
+
+class OnnxruntimeSession implements BackendSession {
+  readonly backend = ONNXRUNTIME_BACKEND;
+  readonly inputShape: readonly number[];
+  readonly outputShape: readonly number[];
+  #channel: WorkerChannel;
+  #input: Float32Array;
+  #ids = new WeakMap<SharedArrayBuffer, number>();
+  #scratch: Float32Array;
+  #model: string;
+  #disposed = false;
+
+  constructor(channel: WorkerChannel, req: LoadRequest, outputShape: number[]) {
+    this.#channel = channel;
+    this.#model = req.manifest.id;
+    this.inputShape = manifestInputShape(req.manifest.input);
+    this.outputShape = outputShape;
+    this.#input = new Float32Array(this.inputShape.reduce((a, b) => a * b, 1));
+    const o = req.manifest.output;
+    this.#scratch = new Float32Array(new SharedArrayBuffer(o.width * o.height * 4));
+  }
+
+  inputBuffer(): Float32Array {
+    if (this.#channel.busy) {
+      throw segmentError(
+        'ERR_SEGMENTER_BUSY',
+        'The input tensor is in use by a running inference; await run() first',
+        {
+          backend: this.backend,
+        },
+      );
+    }
+    return this.#input;
+  }
+
+  #bufferId(sab: SharedArrayBuffer): number {
+    let id = this.#ids.get(sab);
+    if (id === undefined) {
+      id = nextBufferId++;
+      this.#ids.set(sab, id);
+      this.#channel.post({ type: 'register', id, buffer: sab });
+    }
+    return id;
+  }
+
+  async run(input: Float32Array, output: Float32Array): Promise<void> {
+    if (this.#disposed)
+      throw segmentError('ERR_DISPOSED', 'The onnxruntime session was disposed', { backend: this.backend });
+    if (this.#channel.busy) {
+      throw segmentError(
+        'ERR_SEGMENTER_BUSY',
+        'run() called while the previous run is still in progress; await it first',
+        {
+          backend: this.backend,
+        },
+      );
+    }
+    const own = this.#input;
+    if (input.length !== own.length) {
+      throw segmentError(
+        'ERR_INVALID_OPTION',
+        `Expected an input of ${own.length} floats but received ${input.length}`,
+        {
+          option: 'input',
+          backend: this.backend,
+        },
+      );
+    }
+    const n = this.#scratch.length;
+    if (output.length !== n) {
+      throw segmentError(
+        'ERR_INVALID_OPTION',
+        `Expected an output of ${n} floats but received ${output.length}`,
+        {
+          option: 'output',
+          backend: this.backend,
+        },
+      );
+    }
+    if (input !== own) own.set(input);
+    // Caller memory shared with the worker is written directly; anything else goes through scratch.
+    const direct = output.buffer instanceof SharedArrayBuffer;
+    const target = direct ? output : this.#scratch;
+    const id = this.#bufferId(target.buffer as SharedArrayBuffer);
+    const reply = await this.#channel.request(
+      { type: 'run', input: own.buffer as ArrayBuffer, out: id, offset: target.byteOffset },
+      [own.buffer as ArrayBuffer],
+    );
+    if (reply.type === 'done' || (reply.type === 'error' && reply.input)) {
+      const back = (reply as { input: ArrayBuffer }).input;
+      this.#input = new Float32Array(back);
+    }
+    if (reply.type !== 'done') throw workerError(reply, this.#model, '');
+    if (!direct) output.set(this.#scratch);
+  }
+
+  async dispose(): Promise<void> {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    await this.#channel.terminate();
+  }
+}
+
+/**
+ * The onnxruntime-node backend: one worker thread per loaded model runs an ORT InferenceSession,
+ * so inference never blocks the event loop; the input tensor is transferred to the worker and
+ * back (no copy), the mask is written into shared memory.
+ *
+ * @param defaults - options used when `backendOptions['onnxruntime-node']` gives none
+ * @throws ERR_INVALID_OPTION for bad options (at creation)
+ * @example
+ * import { onnxruntimeBackend } from '@deepseg/segment/onnxruntime';
+ * const segmenter = await createSegmenter({ model: 'selfie-general', backend: onnxruntimeBackend({ executionProviders: ['cuda', 'cpu'] }) });
+ */
+export function onnxruntimeBackend(defaults: OnnxruntimeOptions = {}): Backend<OnnxruntimeOptions> {
+  validate(defaults);
+  let spare: WorkerChannel | undefined;
+  const take = (): WorkerChannel => {
+    const c = spare ?? new WorkerChannel();
+    spare = undefined;
+    return c;
+  };
+  return {
+    apiVersion: 1,
+    name: ONNXRUNTIME_BACKEND,
+    capabilities: { formats: ['onnx'], offThread: true, threads: true, dynamicShapes: true },
+    async init(options) {
+      validate({ ...defaults, ...options });
+      // Starting a worker loads the native library: a failure here means ORT cannot run on this machine.
+      spare ??= new WorkerChannel();
+      try {
+        await spare.ready;
+      } catch (e) {
+        spare = undefined;
+        throw e;
+      }
+    },
+    async load(req, options) {
+      const o = validate({ ...defaults, ...options });
+      const channel = take();
+      try {
+        await channel.ready;
+        const reply = await channel.request({
+          type: 'load',
+          path: req.path,
+          threads: req.threads,
+          executionProviders: o.executionProviders,
+          logSeverityLevel: o.logSeverityLevel,
+          graphOptimizationLevel: o.graphOptimizationLevel,
+          inputShape: manifestInputShape(req.manifest.input),
+          outputShape: manifestOutputShape(req.manifest.output),
+          output: req.manifest.output,
+        });
+        if (reply.type !== 'loaded') throw workerError(reply, req.manifest.id, req.path);
+        return new OnnxruntimeSession(channel, req, reply.outputShape);
+      } catch (e) {
+        await channel.terminate();
+        throw e;
+      }
+    },
+  };
+}
