@@ -1,0 +1,564 @@
+// One converter per TFLite operator. Each reads its TFLite inputs as Values, emits ONNX nodes through
+// the GraphBuilder and records the Values of its outputs. 4-D activations are kept NCHW inside.
+import { Tflite2OnnxError } from './errors.ts';
+import { type GraphBuilder, runtime, type Value } from './graph-builder.ts';
+import {
+  carriedReshapePerm,
+  identity,
+  invertPerm,
+  NCHW,
+  product,
+  reshapeKeepsOrder,
+  samePerm,
+  transposeData,
+} from './layout.ts';
+import type { FbTable, TfliteOperator } from './tflite-reader.ts';
+import { Activation, Field, Padding, TensorType } from './tflite-schema.ts';
+
+/** What an operator converter gets. */
+export interface OpContext {
+  g: GraphBuilder;
+  op: TfliteOperator;
+  /** Human label of the operator, e.g. `CONV_2D (operator #12)`. */
+  label: string;
+  modelName: string;
+  /** Input i as a Value (throws for a missing required input). */
+  input(i: number): Value;
+  /** True when optional input i is present. */
+  hasInput(i: number): boolean;
+  /** Logical shape and TFLite type of output i. */
+  outShape(i: number): number[];
+  outName(i: number): string;
+  /** Records the Value of output i. */
+  setOutput(i: number, v: Value): void;
+  /** Adds a harmless note to the report. */
+  warn(message: string): void;
+}
+
+function optionError(ctx: OpContext, option: string, detail: string): Tflite2OnnxError {
+  return new Tflite2OnnxError(
+    'ERR_UNSUPPORTED_OPTION',
+    `${ctx.label} in ${ctx.modelName}: ${detail} (${option}) is not supported by the converter`,
+    { model: ctx.modelName, op: ctx.op.op, opIndex: ctx.op.index, option },
+  );
+}
+
+function constInput(ctx: OpContext, i: number, what: string): Value & { data: Float32Array | Int32Array } {
+  const v = ctx.input(i);
+  if (v.data === undefined) throw optionError(ctx, what, `a non-constant ${what}`);
+  return v as Value & { data: Float32Array | Int32Array };
+}
+
+function options(ctx: OpContext): FbTable | undefined {
+  return ctx.op.options;
+}
+
+/** Applies a fused activation to an ONNX value; returns the new name. */
+function activation(ctx: OpContext, name: string, act: number): string {
+  const { g } = ctx;
+  const hint = ctx.outName(0);
+  switch (act) {
+    case Activation.NONE:
+      return name;
+    case Activation.RELU:
+      return g.node1('Relu', [name], hint);
+    case Activation.RELU6:
+      return g.node1('Clip', [name, g.floatScalar('zero', 0), g.floatScalar('six', 6)], hint);
+    case Activation.RELU_N1_TO_1:
+      return g.node1('Clip', [name, g.floatScalar('minus_one', -1), g.floatScalar('one', 1)], hint);
+    case Activation.TANH:
+      return g.node1('Tanh', [name], hint);
+    default:
+      throw optionError(ctx, 'fused_activation_function', `fused activation ${act}`);
+  }
+}
+
+/**
+ * TFLite padding for one spatial axis: SAME pads (possibly asymmetric, the extra pixel at the end),
+ * VALID none. Derived from the real input/output sizes as TFLite's ComputePaddingHeightWidth does.
+ */
+export function samePadding(
+  inSize: number,
+  outSize: number,
+  stride: number,
+  kernel: number,
+  dilation: number,
+): [number, number] {
+  const effective = (kernel - 1) * dilation + 1;
+  const total = Math.max((outSize - 1) * stride + effective - inSize, 0);
+  const before = Math.floor(total / 2);
+  return [before, total - before];
+}
+
+function spatialPads(
+  ctx: OpContext,
+  padding: number,
+  inShape: number[],
+  outShape: number[],
+  strides: [number, number],
+  kernel: [number, number],
+  dilations: [number, number],
+): number[] {
+  if (padding === Padding.VALID) return [0, 0, 0, 0];
+  if (padding !== Padding.SAME) throw optionError(ctx, 'padding', `padding ${padding}`);
+  const [t, b] = samePadding(
+    inShape[1] as number,
+    outShape[1] as number,
+    strides[0],
+    kernel[0],
+    dilations[0],
+  );
+  const [l, r] = samePadding(
+    inShape[2] as number,
+    outShape[2] as number,
+    strides[1],
+    kernel[1],
+    dilations[1],
+  );
+  return [t, l, b, r];
+}
+
+function nchwOut(ctx: OpContext, name: string): void {
+  ctx.setOutput(0, runtime(name, ctx.outShape(0), [...NCHW]));
+}
+
+function conv2d(ctx: OpContext, depthwise: boolean): void {
+  const o = options(ctx);
+  const F = depthwise ? Field.DepthwiseConv2DOptions : Field.Conv2DOptions;
+  const x = ctx.input(0);
+  const w = constInput(ctx, 1, 'weights');
+  if (x.shape.length !== 4) throw optionError(ctx, 'input', `a rank-${x.shape.length} input`);
+  const out = ctx.outShape(0);
+  const strides: [number, number] = [o?.int32(F.stride_h, 1) ?? 1, o?.int32(F.stride_w, 1) ?? 1];
+  const dilations: [number, number] = [
+    o?.int32(F.dilation_h_factor, 1) ?? 1,
+    o?.int32(F.dilation_w_factor, 1) ?? 1,
+  ];
+  const kernel: [number, number] = [w.shape[1] as number, w.shape[2] as number];
+  const pads = spatialPads(
+    ctx,
+    o?.int8(F.padding, Padding.SAME) ?? Padding.SAME,
+    x.shape,
+    out,
+    strides,
+    kernel,
+    dilations,
+  );
+  const inC = x.shape[3] as number;
+  const outC = out[3] as number;
+  let weights: string;
+  let group = 1;
+  if (depthwise) {
+    // [1, KH, KW, C·M] → [C·M, 1, KH, KW]; output channel c·M + m reads input channel c, as ONNX groups do.
+    if (w.shape[0] !== 1 || w.shape[3] !== outC || outC % inC !== 0) {
+      throw optionError(
+        ctx,
+        'depth_multiplier',
+        `weights ${JSON.stringify(w.shape)} for ${inC} → ${outC} channels`,
+      );
+    }
+    weights = ctx.g.constant(w, [3, 0, 1, 2], `${ctx.outName(0)}_w`);
+    group = inC;
+  } else {
+    // OHWI → OIHW. Grouped convolution (input channels a multiple of the kernel's) maps to group.
+    const kin = w.shape[3] as number;
+    if (inC % kin !== 0)
+      throw optionError(ctx, 'weights', `weights ${JSON.stringify(w.shape)} for ${inC} input channels`);
+    group = inC / kin;
+    weights = ctx.g.constant(w, [0, 3, 1, 2], `${ctx.outName(0)}_w`);
+  }
+  const inputs = [ctx.g.need(x, NCHW, ctx.outName(0)), weights];
+  if (ctx.hasInput(2)) inputs.push(ctx.g.need(constInput(ctx, 2, 'bias'), [0], `${ctx.outName(0)}_b`));
+  const attrs = { kernel_shape: kernel, strides, dilations, pads, group };
+  const y = ctx.g.node1('Conv', inputs, ctx.outName(0), attrs);
+  nchwOut(ctx, activation(ctx, y, o?.int8(F.fused_activation_function, 0) ?? 0));
+}
+
+function pool(ctx: OpContext, kind: 'AveragePool' | 'MaxPool'): void {
+  const o = options(ctx);
+  const F = Field.Pool2DOptions;
+  const x = ctx.input(0);
+  const out = ctx.outShape(0);
+  const strides: [number, number] = [o?.int32(F.stride_h, 1) ?? 1, o?.int32(F.stride_w, 1) ?? 1];
+  const kernel: [number, number] = [o?.int32(F.filter_height, 1) ?? 1, o?.int32(F.filter_width, 1) ?? 1];
+  const pads = spatialPads(
+    ctx,
+    o?.int8(F.padding, Padding.SAME) ?? Padding.SAME,
+    x.shape,
+    out,
+    strides,
+    kernel,
+    [1, 1],
+  );
+  const input = ctx.g.need(x, NCHW, ctx.outName(0));
+  let y: string;
+  if (
+    kernel[0] === x.shape[1] &&
+    kernel[1] === x.shape[2] &&
+    out[1] === 1 &&
+    out[2] === 1 &&
+    pads.every((p) => p === 0)
+  ) {
+    y = ctx.g.node1(kind === 'AveragePool' ? 'GlobalAveragePool' : 'GlobalMaxPool', [input], ctx.outName(0));
+  } else {
+    // TFLite averages over the valid pixels only: count_include_pad = 0.
+    const attrs: Record<string, number | number[]> = { kernel_shape: kernel, strides, pads };
+    if (kind === 'AveragePool') attrs.count_include_pad = 0;
+    y = ctx.g.node1(kind, [input], ctx.outName(0), attrs);
+  }
+  nchwOut(ctx, activation(ctx, y, o?.int8(F.fused_activation_function, 0) ?? 0));
+}
+
+/** Brings a value of lower rank up to `rank` (numpy broadcasting: leading unit axes). */
+function expandRank(ctx: OpContext, v: Value, rank: number): Value {
+  if (v.shape.length >= rank) return v;
+  const shape = [...new Array<number>(rank - v.shape.length).fill(1), ...v.shape];
+  if (v.data !== undefined) return { shape, perm: identity(rank), data: v.data };
+  const name = ctx.g.need(v, identity(v.shape.length), ctx.outName(0));
+  const r = ctx.g.node1(
+    'Reshape',
+    [name, ctx.g.int64s(`${ctx.outName(0)}_shape`, shape)],
+    `${ctx.outName(0)}_expand`,
+  );
+  return runtime(r, shape);
+}
+
+/** Elementwise binary op with TFLite (numpy) broadcasting, in the layout of the runtime operand. */
+function binary(ctx: OpContext, onnxOp: string, fused: boolean): void {
+  const out = ctx.outShape(0);
+  const rank = out.length;
+  const a = expandRank(ctx, ctx.input(0), rank);
+  const b = expandRank(ctx, ctx.input(1), rank);
+  const lead = a.data === undefined ? a : b.data === undefined ? b : undefined;
+  if (lead === undefined) throw optionError(ctx, 'inputs', 'two constant inputs');
+  // Prefer the layout of a full-size runtime operand.
+  const other = lead === a ? b : a;
+  const full = product(lead.shape) >= product(other.shape) || other.data !== undefined ? lead : other;
+  const perm = full.perm;
+  const operand = (v: Value, hint: string): string => {
+    if (v.data !== undefined && v.data.length === 1) return ctx.g.constant(v, identity(0), hint, []);
+    return ctx.g.need(v, perm, hint);
+  };
+  let y = ctx.g.node1(
+    onnxOp,
+    [operand(a, `${ctx.outName(0)}_a`), operand(b, `${ctx.outName(0)}_b`)],
+    ctx.outName(0),
+  );
+  if (fused) y = activation(ctx, y, options(ctx)?.int8(Field.AddOptions.fused_activation_function, 0) ?? 0);
+  ctx.setOutput(0, runtime(y, out, [...perm]));
+}
+
+function unary(ctx: OpContext, build: (x: string, hint: string) => string): void {
+  const x = ctx.input(0);
+  if (x.data !== undefined) throw optionError(ctx, 'input', 'a constant input');
+  ctx.setOutput(0, runtime(build(x.name as string, ctx.outName(0)), ctx.outShape(0), [...x.perm]));
+}
+
+function axisOf(rank: number, axis: number): number {
+  return axis < 0 ? axis + rank : axis;
+}
+
+function concatenation(ctx: OpContext): void {
+  const o = options(ctx);
+  const out = ctx.outShape(0);
+  const axis = axisOf(out.length, o?.int32(Field.ConcatenationOptions.axis, 0) ?? 0);
+  const values = ctx.op.inputs.map((_, i) => ctx.input(i));
+  const lead = values.find((v) => v.data === undefined);
+  if (lead === undefined) throw optionError(ctx, 'inputs', 'all-constant inputs');
+  const perm = lead.perm;
+  const names = values.map((v, i) => ctx.g.need(v, perm, `${ctx.outName(0)}_${i}`));
+  const y = ctx.g.node1('Concat', names, ctx.outName(0), { axis: perm.indexOf(axis) });
+  const act = o?.int8(Field.ConcatenationOptions.fused_activation_function, 0) ?? 0;
+  ctx.setOutput(0, runtime(activation(ctx, y, act), out, [...perm]));
+}
+
+function reshape(ctx: OpContext): void {
+  const x = ctx.input(0);
+  const out = ctx.outShape(0);
+  if (x.data !== undefined) {
+    ctx.setOutput(0, { shape: out, perm: identity(out.length), data: x.data });
+    return;
+  }
+  const candidates: number[][] = [];
+  const carried = carriedReshapePerm(x.shape, x.perm, out);
+  if (carried !== undefined) candidates.push(carried);
+  if (out.length === 4) candidates.push([...NCHW]);
+  candidates.push(identity(out.length));
+  for (const perm of candidates) {
+    if (product(x.shape) <= 1 << 24 && reshapeKeepsOrder(x.shape, x.perm, out, perm)) {
+      const shape = perm.map((p) => out[p] as number);
+      const y = ctx.g.node1(
+        'Reshape',
+        [x.name as string, ctx.g.int64s(`${ctx.outName(0)}_shape`, shape)],
+        ctx.outName(0),
+      );
+      ctx.setOutput(0, runtime(y, out, perm));
+      return;
+    }
+  }
+  const flat = ctx.g.need(x, identity(x.shape.length), ctx.outName(0));
+  const y = ctx.g.node1('Reshape', [flat, ctx.g.int64s(`${ctx.outName(0)}_shape`, out)], ctx.outName(0));
+  ctx.setOutput(0, runtime(y, out));
+}
+
+function transpose(ctx: OpContext): void {
+  const x = ctx.input(0);
+  const p = Array.from(constInput(ctx, 1, 'perm').data);
+  const out = ctx.outShape(0);
+  if (x.data !== undefined) {
+    const data = transposeData(x.data, x.shape, p);
+    ctx.setOutput(0, { shape: out, perm: identity(out.length), data });
+    return;
+  }
+  // No data moves: the same physical tensor, relabelled. Output logical axis j is input axis p[j].
+  const invP = invertPerm(p);
+  const perm = x.perm.map((axis) => invP[axis] as number);
+  ctx.setOutput(0, runtime(x.name as string, out, perm));
+}
+
+function split(ctx: OpContext): void {
+  const axisValue = constInput(ctx, 0, 'axis');
+  const x = ctx.input(1);
+  const axis = axisOf(x.shape.length, axisValue.data[0] as number);
+  const sizes = ctx.op.outputs.map((_, i) => ctx.outShape(i)[axis] as number);
+  const outs = ctx.g.node(
+    'Split',
+    [ctx.g.need(x, x.perm, ctx.outName(0)), ctx.g.int64s(`${ctx.outName(0)}_sizes`, sizes)],
+    ctx.op.outputs.map((_, i) => ctx.outName(i)),
+    { axis: x.perm.indexOf(axis) },
+  );
+  outs.forEach((name, i) => {
+    ctx.setOutput(i, runtime(name, ctx.outShape(i), [...x.perm]));
+  });
+}
+
+function pad(ctx: OpContext, v2: boolean): void {
+  const x = ctx.input(0);
+  const paddings = constInput(ctx, 1, 'paddings').data;
+  const rank = x.shape.length;
+  if (paddings.length !== rank * 2)
+    throw optionError(ctx, 'paddings', `paddings of ${paddings.length} values for rank ${rank}`);
+  const begin = x.perm.map((a) => paddings[a * 2] as number);
+  const end = x.perm.map((a) => paddings[a * 2 + 1] as number);
+  const inputs = [
+    ctx.g.need(x, x.perm, ctx.outName(0)),
+    ctx.g.int64s(`${ctx.outName(0)}_pads`, [...begin, ...end]),
+  ];
+  if (v2 && ctx.hasInput(2)) {
+    const c = constInput(ctx, 2, 'constant_values');
+    inputs.push(ctx.g.constant(c, identity(0), `${ctx.outName(0)}_value`, []));
+  }
+  const y = ctx.g.node1('Pad', inputs, ctx.outName(0), { mode: 'constant' });
+  ctx.setOutput(0, runtime(y, ctx.outShape(0), [...x.perm]));
+}
+
+function mean(ctx: OpContext): void {
+  const x = ctx.input(0);
+  const rank = x.shape.length;
+  const axes = [...new Set(Array.from(constInput(ctx, 1, 'axis').data).map((a) => axisOf(rank, a)))].sort();
+  const out = ctx.outShape(0);
+  // Some converters leave keep_dims unset but give the output its full rank: trust the shape.
+  const keep = (options(ctx)?.bool(Field.ReducerOptions.keep_dims, false) ?? false) || out.length === rank;
+  const physAxes = axes.map((a) => x.perm.indexOf(a)).sort();
+  const input = ctx.g.need(x, x.perm, ctx.outName(0));
+  let y: string;
+  if (rank === 4 && samePerm(physAxes, [2, 3]) && keep) {
+    y = ctx.g.node1('GlobalAveragePool', [input], ctx.outName(0));
+  } else {
+    y = ctx.g.node1('ReduceMean', [input], ctx.outName(0), { axes: physAxes, keepdims: keep ? 1 : 0 });
+  }
+  let perm = [...x.perm];
+  if (!keep) {
+    // Drop reduced axes and renumber the rest.
+    const kept = x.perm.filter((a) => !axes.includes(a));
+    const order = [...kept].sort((a, b) => a - b);
+    perm = kept.map((a) => order.indexOf(a));
+  }
+  ctx.setOutput(0, runtime(y, out, perm));
+}
+
+function softmax(ctx: OpContext): void {
+  const x = ctx.input(0);
+  const beta = options(ctx)?.float32(Field.SoftmaxOptions.beta, 1) ?? 1;
+  let input = ctx.g.need(x, x.perm, ctx.outName(0));
+  if (beta !== 1)
+    input = ctx.g.node1('Mul', [input, ctx.g.floatScalar('beta', beta)], `${ctx.outName(0)}_beta`);
+  const axis = x.perm.indexOf(x.shape.length - 1);
+  const y = ctx.g.node1('Softmax', [input], ctx.outName(0), { axis });
+  ctx.setOutput(0, runtime(y, ctx.outShape(0), [...x.perm]));
+}
+
+function fullyConnected(ctx: OpContext): void {
+  const o = options(ctx);
+  const F = Field.FullyConnectedOptions;
+  if ((o?.int8(F.weights_format, 0) ?? 0) !== 0) throw optionError(ctx, 'weights_format', 'shuffled weights');
+  const x = ctx.input(0);
+  const w = constInput(ctx, 1, 'weights');
+  const [units, k] = w.shape as [number, number];
+  const rows = product(x.shape) / k;
+  const out = ctx.outShape(0);
+  // Flattening follows TFLite's element order: bring the input to its logical order first (a pure
+  // Reshape when only unit axes move, e.g. [1,1,1,C] stored as NCHW).
+  const flat = ctx.g.need(x, identity(x.shape.length), ctx.outName(0));
+  const x2 =
+    x.shape.length === 2
+      ? flat
+      : ctx.g.node1(
+          'Reshape',
+          [flat, ctx.g.int64s(`${ctx.outName(0)}_flat`, [rows, k])],
+          `${ctx.outName(0)}_2d`,
+        );
+  const inputs = [x2, ctx.g.constant(w, [0, 1], `${ctx.outName(0)}_w`)];
+  if (ctx.hasInput(2)) inputs.push(ctx.g.need(constInput(ctx, 2, 'bias'), [0], `${ctx.outName(0)}_b`));
+  let y = ctx.g.node1('Gemm', inputs, ctx.outName(0), { transB: 1 });
+  y = activation(ctx, y, o?.int8(F.fused_activation_function, 0) ?? 0);
+  if (out.length !== 2 || out[0] !== rows || out[1] !== units) {
+    y = ctx.g.node1('Reshape', [y, ctx.g.int64s(`${ctx.outName(0)}_shape`, out)], ctx.outName(0));
+  }
+  ctx.setOutput(0, runtime(y, out));
+}
+
+function resizeBilinear(ctx: OpContext): void {
+  const o = options(ctx);
+  const x = ctx.input(0);
+  const alignCorners = o?.bool(Field.ResizeBilinearOptions.align_corners, false) ?? false;
+  const halfPixel = o?.bool(Field.ResizeBilinearOptions.half_pixel_centers, false) ?? false;
+  if (alignCorners && halfPixel)
+    throw optionError(ctx, 'align_corners', 'align_corners together with half_pixel_centers');
+  const out = ctx.outShape(0);
+  const mode = alignCorners ? 'align_corners' : halfPixel ? 'half_pixel' : 'asymmetric';
+  const sizes = ctx.g.int64s(`${ctx.outName(0)}_sizes`, [
+    out[0] as number,
+    out[3] as number,
+    out[1] as number,
+    out[2] as number,
+  ]);
+  const y = ctx.g.node1('Resize', [ctx.g.need(x, NCHW, ctx.outName(0)), '', '', sizes], ctx.outName(0), {
+    mode: 'linear',
+    coordinate_transformation_mode: mode,
+  });
+  nchwOut(ctx, y);
+}
+
+/** Shared by MediaPipe's Convolution2DTransposeBias and TRANSPOSE_CONV: weights OHWI, output shape known. */
+function convTranspose(
+  ctx: OpContext,
+  x: Value,
+  w: Value,
+  bias: Value | undefined,
+  strides: [number, number],
+  padding: 'SAME' | 'VALID',
+): void {
+  const out = ctx.outShape(0);
+  const kernel: [number, number] = [w.shape[1] as number, w.shape[2] as number];
+  const pads = [0, 0, 0, 0];
+  const outputPadding = [0, 0];
+  for (let d = 0; d < 2; d++) {
+    const inSize = x.shape[1 + d] as number;
+    const total = (inSize - 1) * (strides[d] as number) + (kernel[d] as number) - (out[1 + d] as number);
+    if (total >= 0) {
+      // Same split as TFLite's ComputePadding: the odd pixel is cropped at the end.
+      const before = padding === 'VALID' ? 0 : Math.floor(total / 2);
+      pads[d] = before;
+      pads[d + 2] = total - before;
+    } else outputPadding[d] = -total;
+  }
+  // OHWI → ONNX ConvTranspose [C_in, C_out, KH, KW].
+  const inputs = [
+    ctx.g.need(x, NCHW, ctx.outName(0)),
+    ctx.g.constant(w, [3, 0, 1, 2], `${ctx.outName(0)}_w`),
+  ];
+  if (bias !== undefined) inputs.push(ctx.g.need(bias, [0], `${ctx.outName(0)}_b`));
+  const attrs: Record<string, number[]> = { kernel_shape: kernel, strides, pads };
+  if (outputPadding.some((p) => p !== 0)) attrs.output_padding = outputPadding;
+  nchwOut(ctx, ctx.g.node1('ConvTranspose', inputs, ctx.outName(0), attrs));
+}
+
+function convolution2DTransposeBias(ctx: OpContext): void {
+  const raw = ctx.op.customOptions;
+  if (raw === undefined || raw.length < 12)
+    throw optionError(ctx, 'custom_options', 'missing custom options (expected padding, stride_w, stride_h)');
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  // MediaPipe stores a TfLiteTransposeConvParams struct: TfLitePadding (1 SAME, 2 VALID), stride_w, stride_h.
+  const padding = view.getInt32(0, true);
+  const strideW = view.getInt32(4, true);
+  const strideH = view.getInt32(8, true);
+  if (padding !== 1 && padding !== 2) throw optionError(ctx, 'padding', `padding ${padding}`);
+  const bias = ctx.hasInput(2) ? constInput(ctx, 2, 'bias') : undefined;
+  convTranspose(
+    ctx,
+    ctx.input(0),
+    constInput(ctx, 1, 'weights'),
+    bias,
+    [strideH, strideW],
+    padding === 1 ? 'SAME' : 'VALID',
+  );
+}
+
+function transposeConv(ctx: OpContext): void {
+  const o = options(ctx);
+  // Inputs: output_shape, weights (OHWI), input, optional bias (version 3).
+  const padding = o?.int8(0, Padding.SAME) ?? Padding.SAME;
+  const strides: [number, number] = [o?.int32(2, 1) ?? 1, o?.int32(1, 1) ?? 1];
+  const bias = ctx.op.inputs.length > 3 && ctx.hasInput(3) ? constInput(ctx, 3, 'bias') : undefined;
+  convTranspose(
+    ctx,
+    ctx.input(2),
+    constInput(ctx, 1, 'weights'),
+    bias,
+    strides,
+    padding === Padding.VALID ? 'VALID' : 'SAME',
+  );
+}
+
+function dequantize(ctx: OpContext): void {
+  const x = ctx.input(0);
+  if (x.data === undefined || !(x.data instanceof Float32Array)) {
+    throw optionError(ctx, 'input', 'a DEQUANTIZE that is not of float16 constant weights');
+  }
+  ctx.setOutput(0, { shape: ctx.outShape(0), perm: identity(x.shape.length), data: x.data });
+}
+
+/** Converters by TFLite operator name (`custom:<code>` for custom operators). */
+export const converters: Readonly<Record<string, (ctx: OpContext) => void>> = {
+  CONV_2D: (c) => conv2d(c, false),
+  DEPTHWISE_CONV_2D: (c) => conv2d(c, true),
+  AVERAGE_POOL_2D: (c) => pool(c, 'AveragePool'),
+  MAX_POOL_2D: (c) => pool(c, 'MaxPool'),
+  ADD: (c) => binary(c, 'Add', true),
+  MUL: (c) => binary(c, 'Mul', true),
+  SUB: (c) => binary(c, 'Sub', true),
+  DIV: (c) => binary(c, 'Div', true),
+  MAXIMUM: (c) => binary(c, 'Max', false),
+  MINIMUM: (c) => binary(c, 'Min', false),
+  RELU: (c) => unary(c, (x, h) => c.g.node1('Relu', [x], h)),
+  RELU6: (c) =>
+    unary(c, (x, h) => c.g.node1('Clip', [x, c.g.floatScalar('zero', 0), c.g.floatScalar('six', 6)], h)),
+  RELU_N1_TO_1: (c) =>
+    unary(c, (x, h) =>
+      c.g.node1('Clip', [x, c.g.floatScalar('minus_one', -1), c.g.floatScalar('one', 1)], h),
+    ),
+  LOGISTIC: (c) => unary(c, (x, h) => c.g.node1('Sigmoid', [x], h)),
+  TANH: (c) => unary(c, (x, h) => c.g.node1('Tanh', [x], h)),
+  HARD_SWISH: (c) => unary(c, (x, h) => c.g.node1('HardSwish', [x], h)),
+  CONCATENATION: concatenation,
+  RESHAPE: reshape,
+  TRANSPOSE: transpose,
+  SPLIT: split,
+  PAD: (c) => pad(c, false),
+  PADV2: (c) => pad(c, true),
+  MEAN: mean,
+  SOFTMAX: softmax,
+  FULLY_CONNECTED: fullyConnected,
+  RESIZE_BILINEAR: resizeBilinear,
+  TRANSPOSE_CONV: transposeConv,
+  DEQUANTIZE: dequantize,
+  'custom:Convolution2DTransposeBias': convolution2DTransposeBias,
+};
+
+/** Tensor types a converter may see on its inputs. */
+export const acceptedTypes: ReadonlySet<number> = new Set([
+  TensorType.FLOAT32,
+  TensorType.FLOAT16,
+  TensorType.INT32,
+]);
