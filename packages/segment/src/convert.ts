@@ -34,14 +34,6 @@ export function writeFileAtomic(path: string, bytes: Uint8Array): void {
   }
 }
 
-/** The part of `@deepseg/tflite2onnx` used here. */
-interface Converter {
-  convert(tflite: Uint8Array): { onnx: Uint8Array } | Promise<{ onnx: Uint8Array }>;
-}
-// A variable specifier keeps the converter (and its protobuf dependency) out of the import graph
-// until a TFLite file really needs converting.
-const CONVERTER: string = '@deepseg/tflite2onnx';
-
 /**
  * Converts a TFLite file to ONNX with `@deepseg/tflite2onnx` and writes it atomically to `onnxPath`.
  *
@@ -49,10 +41,11 @@ const CONVERTER: string = '@deepseg/tflite2onnx';
  *   ERR_UNSUPPORTED_OP) is kept on `cause`
  */
 export async function convertTfliteFile(tflitePath: string, onnxPath: string, model: string): Promise<void> {
-  const { convert } = (await import(CONVERTER)) as Converter;
+  // Imported on demand: the converter stays out of the import graph until a TFLite file needs it.
+  const { convert } = await import('@deepseg/tflite2onnx');
   let onnx: Uint8Array;
   try {
-    onnx = (await convert(readFileSync(tflitePath))).onnx;
+    onnx = convert(readFileSync(tflitePath), { modelName: model }).onnx;
   } catch (e) {
     const code = isDeepsegError(e) ? ` (${e.code})` : '';
     throw segmentError('ERR_MODEL_CORRUPT', `Cannot convert ${tflitePath} to ONNX${code}: ${oneLine(e)}`, {
@@ -88,7 +81,8 @@ export async function resolveModelFile(
   if (format === 'tflite' && formats.includes('onnx')) {
     const sha = manifest.source.sha256 ?? sha256File(path);
     const dir = options.cacheDir ?? modelCacheDir();
-    const onnxPath = join(dir, `${manifest.id}.${sha.slice(0, 16)}.onnx`);
+    const { VERSION } = await import('@deepseg/tflite2onnx');
+    const onnxPath = join(dir, `${manifest.id}.${sha.slice(0, 16)}.t2o-${VERSION}.onnx`);
     if (existsSync(onnxPath)) return { path: onnxPath, format: 'onnx', converted: false };
     mkdirSync(dir, { recursive: true });
     await convertTfliteFile(path, onnxPath, manifest.id);

@@ -23,6 +23,8 @@ export {
   TensorLayout,
 } from './manifest.ts';
 export { modelCacheDir, modelsDir } from './paths.ts';
+export type { PullOptions, PullProgress, PullResult } from './pull.ts';
+export { pullModel } from './pull.ts';
 export type { Registry, RegistryOptions } from './registry.ts';
 export { DEFAULT_MODEL, getModel, loadRegistry, modelFilePath, verifiedModelFile } from './registry.ts';
 export type { FrameInput, Segmenter, SegmenterOptions, SegmentTimings, TensorInput } from './segmenter.ts';
