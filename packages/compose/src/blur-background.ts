@@ -1,0 +1,202 @@
+import { boxMean } from './box-filter.ts';
+import type { Layout } from './layout.ts';
+
+/**
+ * Mask-weighted blur of the camera frame at reduced resolution (normalised convolution): every
+ * low-resolution sample is weighted by how surely it is background, so the person's colours do not
+ * bleed into the blurred background around them. Two box passes (a tent, close to a Gaussian) at
+ * 1/`factor` resolution, upsampled bilinearly row by row while compositing. Buffers are allocated
+ * once per frame size.
+ */
+export class MaskWeightedBlur {
+  readonly radius: number;
+  readonly factor: number;
+  readonly lowWidth: number;
+  readonly lowHeight: number;
+  readonly #blurRadius: number;
+  readonly #width: number;
+  readonly #planeY: Float32Array;
+  readonly #planeU: Float32Array;
+  readonly #planeV: Float32Array;
+  readonly #planeW: Float32Array;
+  readonly #tmp: Float32Array;
+  readonly #sampleX: Int32Array;
+  readonly #sampleY: Int32Array;
+  readonly rowY: Float32Array;
+  readonly rowU: Float32Array;
+  readonly rowV: Float32Array;
+  readonly colX0: Int32Array;
+  readonly colFx: Float32Array;
+  readonly pairX0: Int32Array;
+  readonly pairFx: Float32Array;
+  #gridX: Int32Array = new Int32Array(0);
+  #gridY: Int32Array = new Int32Array(0);
+  #gridLayout: Layout | undefined;
+
+  constructor(width: number, height: number, radius: number) {
+    this.radius = radius;
+    this.#width = width;
+    // About 2 low-resolution pixels of box radius: the two passes then cost the same at any strength.
+    const factor = Math.max(1, Math.round(radius / 2));
+    this.factor = factor;
+    this.#blurRadius = Math.max(1, Math.round(radius / factor));
+    const lw = Math.max(1, Math.ceil(width / factor));
+    const lh = Math.max(1, Math.ceil(height / factor));
+    this.lowWidth = lw;
+    this.lowHeight = lh;
+    const n = lw * lh;
+    this.#planeY = new Float32Array(n);
+    this.#planeU = new Float32Array(n);
+    this.#planeV = new Float32Array(n);
+    this.#planeW = new Float32Array(n);
+    this.#tmp = new Float32Array(n);
+    // Two frame samples per low-res pixel and axis (at 1/4 and 3/4 of its footprint).
+    this.#sampleX = new Int32Array(lw * 2);
+    for (let i = 0; i < lw * 2; i++) {
+      this.#sampleX[i] = Math.min(width - 1, Math.floor((i >> 1) * factor + factor * (0.25 + 0.5 * (i & 1))));
+    }
+    this.#sampleY = new Int32Array(lh * 2);
+    for (let i = 0; i < lh * 2; i++) {
+      this.#sampleY[i] = Math.min(
+        height - 1,
+        Math.floor((i >> 1) * factor + factor * (0.25 + 0.5 * (i & 1))),
+      );
+    }
+    this.rowY = new Float32Array(lw + 1);
+    this.rowU = new Float32Array(lw + 1);
+    this.rowV = new Float32Array(lw + 1);
+    const axis = (count: number, pos: (i: number) => number, x0: Int32Array, fx: Float32Array) => {
+      for (let i = 0; i < count; i++) {
+        let p = pos(i) / factor - 0.5;
+        if (p < 0) p = 0;
+        if (p > lw - 1) p = lw - 1;
+        x0[i] = Math.floor(p);
+        fx[i] = p - Math.floor(p);
+      }
+    };
+    this.colX0 = new Int32Array(width);
+    this.colFx = new Float32Array(width);
+    axis(width, (x) => x + 0.5, this.colX0, this.colFx);
+    this.pairX0 = new Int32Array(width >> 1);
+    this.pairFx = new Float32Array(width >> 1);
+    axis(width >> 1, (p) => 2 * p + 1, this.pairX0, this.pairFx);
+  }
+
+  /** Nearest mask cell of every low-res pixel, cached per layout; -1 = outside the roi. */
+  #mapGrid(layout: Layout): void {
+    if (this.#gridLayout === layout) return;
+    const { roi, gridWidth: gw, gridHeight: gh } = layout;
+    const f = this.factor;
+    this.#gridX = new Int32Array(this.lowWidth);
+    for (let lx = 0; lx < this.lowWidth; lx++) {
+      const x = (lx + 0.5) * f;
+      this.#gridX[lx] =
+        x < roi.x || x >= roi.x + roi.width
+          ? -1
+          : Math.min(gw - 1, Math.floor(((x - roi.x) * gw) / roi.width));
+    }
+    this.#gridY = new Int32Array(this.lowHeight);
+    for (let ly = 0; ly < this.lowHeight; ly++) {
+      const y = (ly + 0.5) * f;
+      this.#gridY[ly] =
+        y < roi.y || y >= roi.y + roi.height
+          ? -1
+          : Math.min(gh - 1, Math.floor(((y - roi.y) * gh) / roi.height));
+    }
+    this.#gridLayout = layout;
+  }
+
+  /**
+   * Computes the blurred background of `frame` (YUYV) given the person mask `mask` on `layout`'s grid.
+   */
+  update(frame: Uint8Array, mask: Float32Array, layout: Layout): void {
+    this.#mapGrid(layout);
+    const lw = this.lowWidth;
+    const lh = this.lowHeight;
+    const stride = this.#width * 2;
+    const sx = this.#sampleX;
+    const sy = this.#sampleY;
+    const gridX = this.#gridX;
+    const gridY = this.#gridY;
+    const gw = layout.gridWidth;
+    const pY = this.#planeY;
+    const pU = this.#planeU;
+    const pV = this.#planeV;
+    const pW = this.#planeW;
+    for (let ly = 0; ly < lh; ly++) {
+      const r0 = sy[ly * 2]! * stride;
+      const r1 = sy[ly * 2 + 1]! * stride;
+      const gy = gridY[ly]!;
+      const o = ly * lw;
+      for (let lx = 0; lx < lw; lx++) {
+        const x0 = sx[lx * 2]! * 2;
+        const x1 = sx[lx * 2 + 1]! * 2;
+        const c0 = x0 & ~3;
+        const c1 = x1 & ~3;
+        const y = frame[r0 + x0]! + frame[r0 + x1]! + frame[r1 + x0]! + frame[r1 + x1]!;
+        const u = frame[r0 + c0 + 1]! + frame[r0 + c1 + 1]! + frame[r1 + c0 + 1]! + frame[r1 + c1 + 1]!;
+        const v = frame[r0 + c0 + 3]! + frame[r0 + c1 + 3]! + frame[r1 + c0 + 3]! + frame[r1 + c1 + 3]!;
+        const gx = gridX[lx]!;
+        // Background certainty: 1 below m = 0.1, 0 above m = 0.5 (smoothstep), plus a floor so that
+        // areas with no background at all still get a defined (person) colour.
+        let w = 1;
+        if (gy >= 0 && gx >= 0) {
+          let t = (mask[gy * gw + gx]! - 0.1) * 2.5;
+          t = t < 0 ? 0 : Math.min(t, 1);
+          w = 1 - t * t * (3 - 2 * t);
+        }
+        w += 1e-4;
+        pY[o + lx] = y * w;
+        pU[o + lx] = u * w;
+        pV[o + lx] = v * w;
+        pW[o + lx] = w * 4;
+      }
+    }
+    const r = this.#blurRadius;
+    const tmp = this.#tmp;
+    for (const plane of [pY, pU, pV, pW]) {
+      boxMean(plane, plane, lw, lh, r, tmp);
+      boxMean(plane, plane, lw, lh, r, tmp);
+    }
+    const n = lw * lh;
+    for (let i = 0; i < n; i++) {
+      const inv = 1 / pW[i]!;
+      pY[i] = pY[i]! * inv;
+      pU[i] = pU[i]! * inv;
+      pV[i] = pV[i]! * inv;
+    }
+  }
+
+  /**
+   * Interpolates the low-resolution planes vertically for frame row `y` into {@link rowY},
+   * {@link rowU}, {@link rowV} (lowWidth + 1 entries, the last repeated); the kernel then
+   * interpolates horizontally with {@link colX0}/{@link colFx} (luma) and {@link pairX0}/{@link pairFx}
+   * (chroma, at pixel-pair centres).
+   */
+  beginRow(y: number): void {
+    const lw = this.lowWidth;
+    let p = (y + 0.5) / this.factor - 0.5;
+    if (p < 0) p = 0;
+    if (p > this.lowHeight - 1) p = this.lowHeight - 1;
+    const y0 = Math.floor(p);
+    const y1 = y0 + 1 < this.lowHeight ? y0 + 1 : y0;
+    const fy = p - y0;
+    const gy = 1 - fy;
+    const a = y0 * lw;
+    const b = y1 * lw;
+    const rY = this.rowY;
+    const rU = this.rowU;
+    const rV = this.rowV;
+    const pY = this.#planeY;
+    const pU = this.#planeU;
+    const pV = this.#planeV;
+    for (let x = 0; x < lw; x++) {
+      rY[x] = pY[a + x]! * gy + pY[b + x]! * fy;
+      rU[x] = pU[a + x]! * gy + pU[b + x]! * fy;
+      rV[x] = pV[a + x]! * gy + pV[b + x]! * fy;
+    }
+    rY[lw] = rY[lw - 1]!;
+    rU[lw] = rU[lw - 1]!;
+    rV[lw] = rV[lw - 1]!;
+  }
+}
