@@ -22,6 +22,8 @@ export {
   parseManifestText,
   TensorLayout,
 } from './manifest.ts';
+export type { MaskView } from './mask-agreement.ts';
+export { foregroundShare, maskIoU } from './mask-agreement.ts';
 export { modelCacheDir, modelsDir } from './paths.ts';
 export type { PullOptions, PullProgress, PullResult } from './pull.ts';
 export { pullModel } from './pull.ts';
