@@ -1,8 +1,18 @@
 import { DeepsegError } from './errors.ts';
-import { byteLengthUnchecked, type YuvFormat, yuvLayout } from './pixel-format.ts';
+import { byteLengthUnchecked, type YuvFormat } from './pixel-format.ts';
 import type { Mask } from './resize-mask.ts';
 import { axis, type BilinearAxis } from './sampling.ts';
-import { assertBytes, assertDimensions, assertInt, assertLength, assertMask, assertOneOf, assertRect, type Rect } from './validate.ts';
+import {
+  assertBytes,
+  assertDimensions,
+  assertInt,
+  assertLength,
+  assertMask,
+  assertOneOf,
+  assertRect,
+  type Rect,
+} from './validate.ts';
+import { copyIn, heapView, layout, wasmHeap } from './wasm.ts';
 
 const YUV_FORMATS: readonly YuvFormat[] = ['YUYV', 'UYVY', 'NV12', 'I420', 'I422'];
 
@@ -33,9 +43,13 @@ export interface CompositeFrameOptions extends CompositeOptions {
 function checkFrameAlias(a: Uint8Array, dst: Uint8Array, name: string): void {
   if (a.buffer !== dst.buffer || a.byteOffset === dst.byteOffset) return;
   if (a.byteOffset < dst.byteOffset + dst.byteLength && dst.byteOffset < a.byteOffset + a.byteLength) {
-    throw new DeepsegError('ERR_INVALID_ARGUMENT', `${name} and dst must be the same buffer (in place) or not overlap`, {
-      option: `${name} and dst`,
-    });
+    throw new DeepsegError(
+      'ERR_INVALID_ARGUMENT',
+      `${name} and dst must be the same buffer (in place) or not overlap`,
+      {
+        option: `${name} and dst`,
+      },
+    );
   }
 }
 
@@ -55,7 +69,13 @@ function checkFrameAlias(a: Uint8Array, dst: Uint8Array, name: string): void {
  * compositeFrame(camera, background, out, mask, { width: 1280, height: 720, maskWidth: 256, maskHeight: 144, format: 'NV12' });
  * ```
  */
-export function compositeFrame(fg: Uint8Array, bg: Uint8Array, dst: Uint8Array, mask: Mask, options: CompositeFrameOptions): void {
+export function compositeFrame(
+  fg: Uint8Array,
+  bg: Uint8Array,
+  dst: Uint8Array,
+  mask: Mask,
+  options: CompositeFrameOptions,
+): void {
   const { width, height, format = 'YUYV', outside = 0 } = options;
   assertOneOf(format, YUV_FORMATS, 'format');
   assertDimensions(width, height, format);
@@ -78,18 +98,23 @@ export function compositeFrame(fg: Uint8Array, bg: Uint8Array, dst: Uint8Array, 
   if (mask.buffer === dst.buffer) {
     const overlap =
       mask.byteOffset < dst.byteOffset + dst.byteLength && dst.byteOffset < mask.byteOffset + mask.byteLength;
-    if (overlap) throw new DeepsegError('ERR_INVALID_ARGUMENT', 'mask and dst must not overlap', { option: 'mask' });
+    if (overlap)
+      throw new DeepsegError('ERR_INVALID_ARGUMENT', 'mask and dst must not overlap', { option: 'mask' });
   }
   const roi = options.roi ?? { x: 0, y: 0, width, height };
   assertRect(roi, 'roi', width, height);
   const maskRect = options.maskRect ?? { x: 0, y: 0, width: maskWidth, height: maskHeight };
   assertRect(maskRect, 'maskRect', maskWidth, maskHeight);
   if (typeof outside !== 'number' || !(outside >= 0 && outside <= 1)) {
-    throw new DeepsegError('ERR_INVALID_OPTION', `Expected a number from 0 to 1 for options.outside but received ${String(outside)}`, {
-      option: 'options.outside',
-    });
+    throw new DeepsegError(
+      'ERR_INVALID_OPTION',
+      `Expected a number from 0 to 1 for options.outside but received ${String(outside)}`,
+      {
+        option: 'options.outside',
+      },
+    );
   }
-  compositeUnchecked(fg, bg, dst, mask, width, height, format, maskWidth, roi, maskRect, outside);
+  compositeUnchecked(fg, bg, dst, mask, width, height, format, maskWidth, maskHeight, roi, maskRect, outside);
 }
 
 /**
@@ -101,46 +126,17 @@ export function compositeFrame(fg: Uint8Array, bg: Uint8Array, dst: Uint8Array, 
  * compositeYuyv(camera, background, out, mask, { width: 1920, height: 1080, maskWidth: 256, maskHeight: 144 });
  * ```
  */
-export function compositeYuyv(fg: Uint8Array, bg: Uint8Array, dst: Uint8Array, mask: Mask, options: CompositeOptions): void {
+export function compositeYuyv(
+  fg: Uint8Array,
+  bg: Uint8Array,
+  dst: Uint8Array,
+  mask: Mask,
+  options: CompositeOptions,
+): void {
   compositeFrame(fg, bg, dst, mask, { ...options, format: 'YUYV' });
 }
 
-let rowA = new Float32Array(0);
-let rowB = new Float32Array(0);
-
-function alphaRow(
-  out: Float32Array,
-  y: number,
-  mask: Mask,
-  width: number,
-  maskWidth: number,
-  roi: Rect,
-  ax: BilinearAxis,
-  ay: BilinearAxis,
-  outside: number,
-): void {
-  if (y < roi.y || y >= roi.y + roi.height) {
-    out.fill(outside, 0, width);
-    return;
-  }
-  out.fill(outside, 0, roi.x);
-  out.fill(outside, roi.x + roi.width, width);
-  const j = y - roi.y;
-  const r0 = ay.i0[j]! * maskWidth;
-  const r1 = r0 + ay.step[j]! * maskWidth;
-  const fy = ay.f[j]!;
-  const scale = mask instanceof Uint8Array ? 1 / 255 : 1;
-  for (let i = 0; i < roi.width; i++) {
-    const x0 = ax.i0[i]!;
-    const x1 = x0 + ax.step[i]!;
-    const fx = ax.f[i]!;
-    const top = mask[r0 + x0]! + (mask[r0 + x1]! - mask[r0 + x0]!) * fx;
-    const bottom = mask[r1 + x0]! + (mask[r1 + x1]! - mask[r1 + x0]!) * fx;
-    let a = (top + (bottom - top) * fy) * scale;
-    a = a < 0 ? 0 : a > 1 ? 1 : a;
-    out[roi.x + i] = a;
-  }
-}
+const LAYOUTS: Record<YuvFormat, number> = { YUYV: 0, UYVY: 1, I422: 2, I420: 3, NV12: 4 };
 
 function compositeUnchecked(
   fg: Uint8Array,
@@ -151,48 +147,61 @@ function compositeUnchecked(
   height: number,
   format: YuvFormat,
   maskWidth: number,
+  maskHeight: number,
   roi: Rect,
   maskRect: Rect,
   outside: number,
 ): void {
-  if (rowA.length < width) {
-    rowA = new Float32Array(width);
-    rowB = new Float32Array(width);
-  }
   const ax = axis('bilinear', maskRect.x, maskRect.width, roi.width) as BilinearAxis;
   const ay = axis('bilinear', maskRect.y, maskRect.height, roi.height) as BilinearAxis;
-  const L = yuvLayout(format, width, height);
-  const pairs = width >> 1;
-  for (let row = 0; row < height; row++) {
-    alphaRow(rowA, row, mask, width, maskWidth, roi, ax, ay, outside);
-    let i = L.yBase + row * L.yStride;
-    for (let x = 0; x < width; x++) {
-      const a = Math.round(rowA[x]! * 256);
-      const b = bg[i]!;
-      dst[i] = b + (((fg[i]! - b) * a + 128) >> 8);
-      i += L.yStep;
-    }
-    if (L.chromaShift === 1) {
-      if ((row & 1) === 0) {
-        const t = rowB;
-        rowB = rowA;
-        rowA = t;
-        continue;
-      }
-    }
-    const cRow = (row >> L.chromaShift) * L.cStride;
-    let u = L.uBase + cRow;
-    let v = L.vBase + cRow;
-    for (let p = 0; p < pairs; p++) {
-      let s = rowA[2 * p]! + rowA[2 * p + 1]!;
-      if (L.chromaShift === 1) s = (s + rowB[2 * p]! + rowB[2 * p + 1]!) * 0.5;
-      const a = Math.round(s * 128);
-      const bu = bg[u]!;
-      const bv = bg[v]!;
-      dst[u] = bu + (((fg[u]! - bu) * a + 128) >> 8);
-      dst[v] = bv + (((fg[v]! - bv) * a + 128) >> 8);
-      u += L.cStep;
-      v += L.cStep;
-    }
+  const n = byteLengthUnchecked(format, width, height);
+  const maskBytes = maskWidth * maskHeight * (mask instanceof Float32Array ? 4 : 1);
+  const rowBytes = ((width + 32) & ~15) * 2;
+  const slotBytes = ((roi.width + 15) & ~7) * 2;
+  layout.reset();
+  const pf = layout.take(n);
+  const pb = layout.take(n);
+  const pm = layout.take(maskBytes);
+  const pax = layout.take(roi.width * 12);
+  const pay = layout.take(roi.height * 12);
+  const work = layout.take(2 * slotBytes + 4 * rowBytes);
+  const h = wasmHeap(layout.size);
+  copyIn(h, fg, pf, n);
+  copyIn(h, bg, pb, n);
+  if (mask instanceof Float32Array) {
+    const count = maskWidth * maskHeight;
+    h.f32.set(mask.length === count ? mask : mask.subarray(0, count), pm >> 2);
+  } else {
+    copyIn(h, mask, pm, maskBytes);
   }
+  h.i32.set(ax.i0, pax >> 2);
+  h.i32.set(ax.step, (pax >> 2) + roi.width);
+  h.f32.set(ax.f, (pax >> 2) + 2 * roi.width);
+  h.i32.set(ay.i0, pay >> 2);
+  h.i32.set(ay.step, (pay >> 2) + roi.height);
+  h.f32.set(ay.f, (pay >> 2) + 2 * roi.height);
+  h.kernels.composite(
+    pf,
+    pb,
+    pf,
+    width,
+    height,
+    LAYOUTS[format],
+    pm,
+    maskWidth,
+    mask instanceof Uint8Array ? 1 : 0,
+    roi.x,
+    roi.y,
+    roi.width,
+    roi.height,
+    pax,
+    pax + 4 * roi.width,
+    pax + 8 * roi.width,
+    pay,
+    pay + 4 * roi.height,
+    pay + 8 * roi.height,
+    Math.round(outside * 32767),
+    work,
+  );
+  dst.set(heapView(h, pf, n));
 }

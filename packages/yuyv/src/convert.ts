@@ -1,5 +1,5 @@
 import type { ColorMatrix, ColorRange } from './color.ts';
-import { rgbToYuvFixed, SHIFT, yuvToRgbTables } from './fixed-point.ts';
+import { rgbToYuvFixed, SHIFT, yuvToRgbQ13, yuvToRgbTables } from './fixed-point.ts';
 import {
   byteLengthUnchecked,
   isRgbFormat,
@@ -12,6 +12,7 @@ import {
   yuvLayout,
 } from './pixel-format.ts';
 import { assertBytes, assertDimensions, assertLength, assertNoOverlap, assertOneOf } from './validate.ts';
+import { copyIn, heapView, layout, wasmHeap } from './wasm.ts';
 
 const MATRICES = ['BT601', 'BT709'] as const;
 const RANGES = ['limited', 'full'] as const;
@@ -95,12 +96,20 @@ export function convertUnchecked(
   const srcRgb = isRgbFormat(from);
   const dstRgb = isRgbFormat(to);
   if (srcRgb && dstRgb) rgbToRgbKernel(src, from, dst, to, width, height);
+  else if ((from === 'YUYV' || from === 'UYVY') && dstRgb)
+    packedToRgbWasm(src, from, dst, to, width, height, matrix, range);
   else if (!srcRgb && dstRgb) yuvToRgbKernel(src, from as YuvFormat, dst, to, width, height, matrix, range);
   else if (srcRgb && !dstRgb) rgbToYuvKernel(src, from, dst, to as YuvFormat, width, height, matrix, range);
   else yuvToYuvKernel(src, from as YuvFormat, dst, to as YuvFormat, width, height);
 }
 
-function validateNamed(src: Uint8Array, dst: Uint8Array, options: ColorOptions, from: PixelFormat, to: PixelFormat) {
+function validateNamed(
+  src: Uint8Array,
+  dst: Uint8Array,
+  options: ColorOptions,
+  from: PixelFormat,
+  to: PixelFormat,
+) {
   convertFrame(src, dst, { ...options, from, to });
 }
 
@@ -151,7 +160,41 @@ export function bgrToYuyv(src: Uint8Array, dst: Uint8Array, options: ColorOption
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Portable kernels (validated arguments only).
+// Kernels (validated arguments only).
+
+function packedToRgbWasm(
+  src: Uint8Array,
+  from: 'YUYV' | 'UYVY',
+  dst: Uint8Array,
+  to: RgbFormat,
+  width: number,
+  height: number,
+  matrix: ColorMatrix,
+  range: ColorRange,
+): void {
+  const n = width * height * 2;
+  const m = byteLengthUnchecked(to, width, height);
+  const s = layout.reset().take(n);
+  const d = layout.take(m);
+  const h = wasmHeap(layout.size);
+  copyIn(h, src, s, n);
+  const q = yuvToRgbQ13(matrix, range);
+  h.kernels.packedToRgb(
+    s,
+    d,
+    n >> 2,
+    from === 'UYVY' ? 1 : 0,
+    to === 'RGBA' ? 4 : 3,
+    to === 'BGR24' ? 1 : 0,
+    q.yOffset,
+    q.cY,
+    q.cRV,
+    q.cGU,
+    q.cGV,
+    q.cBU,
+  );
+  dst.set(heapView(h, d, m));
+}
 
 function yuvToRgbKernel(
   src: Uint8Array,
@@ -189,9 +232,9 @@ function yuvToRgbKernel(
         let r = (yy + rc) >> SHIFT;
         let g = (yy + gc) >> SHIFT;
         let b = (yy + bc) >> SHIFT;
-        r = r < 0 ? 0 : r > 255 ? 255 : r;
-        g = g < 0 ? 0 : g > 255 ? 255 : g;
-        b = b < 0 ? 0 : b > 255 ? 255 : b;
+        r = clampByte(r);
+        g = clampByte(g);
+        b = clampByte(b);
         dst[o + ro] = r;
         dst[o + go] = g;
         dst[o + bo] = b;
@@ -230,7 +273,7 @@ function rgbToYuvKernel(
     let yi = L.yBase + row * L.yStride;
     for (let x = 0; x < width; x++) {
       const yv = (c.yR * src[si + ro]! + c.yG * src[si + go]! + c.yB * src[si + bo]! + yBias) >> SHIFT;
-      dst[yi] = yv < 0 ? 0 : yv > 255 ? 255 : yv;
+      dst[yi] = clampByte(yv);
       si += bpp;
       yi += L.yStep;
     }
@@ -252,8 +295,8 @@ function rgbToYuvKernel(
       }
       const u = (c.uR * sr + c.uG * sg + c.uB * sb + cBias) >> (SHIFT + k);
       const v = (c.vR * sr + c.vG * sg + c.vB * sb + cBias) >> (SHIFT + k);
-      dst[ui] = u < 0 ? 0 : u > 255 ? 255 : u;
-      dst[vi] = v < 0 ? 0 : v > 255 ? 255 : v;
+      dst[ui] = clampByte(u);
+      dst[vi] = clampByte(v);
       ui += L.cStep;
       vi += L.cStep;
       si += 2 * bpp;
@@ -326,4 +369,10 @@ function rgbToRgbKernel(
     si += s.bpp;
     di += d.bpp;
   }
+}
+
+function clampByte(v: number): number {
+  if (v < 0) return 0;
+  if (v > 255) return 255;
+  return v;
 }

@@ -94,3 +94,34 @@ export function rgbToYuvFixed(matrix: ColorMatrix, range: ColorRange): RgbToYuvF
   rgbToYuvCache.set(key, t);
   return t;
 }
+
+/** YUV → RGB coefficients ×8192 (Q13), the form the SIMD kernel takes (see assembly/kernels.ts). */
+export interface Q13Coefficients {
+  yOffset: number;
+  cY: number;
+  cRV: number;
+  cGU: number;
+  cGV: number;
+  cBU: number;
+}
+
+const q13Cache = new Map<string, Q13Coefficients>();
+
+/** Cached {@link Q13Coefficients}. */
+export function yuvToRgbQ13(matrix: ColorMatrix, range: ColorRange): Q13Coefficients {
+  const key = `${matrix}/${range}`;
+  let q = q13Cache.get(key);
+  if (q === undefined) {
+    const c = yuvToRgbCoefficients(matrix, range);
+    q = {
+      yOffset: c.yOffset,
+      cY: Math.round(c.yGain * 8192),
+      cRV: Math.round(c.rV * 8192),
+      cGU: Math.round(c.gU * 8192),
+      cGV: Math.round(c.gV * 8192),
+      cBU: Math.round(c.bU * 8192),
+    };
+    q13Cache.set(key, q);
+  }
+  return q;
+}

@@ -1,5 +1,12 @@
 import { DeepsegError } from './errors.ts';
-import { byteLengthUnchecked, isYuvFormat, PIXEL_FORMATS, type PixelFormat, rgbOffsets, yuvLayout } from './pixel-format.ts';
+import {
+  byteLengthUnchecked,
+  isYuvFormat,
+  PIXEL_FORMATS,
+  type PixelFormat,
+  rgbOffsets,
+  yuvLayout,
+} from './pixel-format.ts';
 import { assertBytes, assertDimensions, assertLength, assertOneOf } from './validate.ts';
 
 /** Options of {@link mirrorFrame}. */
@@ -15,11 +22,16 @@ export interface MirrorOptions {
 function checkAlias(src: Uint8Array, dst: Uint8Array): void {
   if (src.buffer !== dst.buffer) return;
   if (src.byteOffset === dst.byteOffset) return; // in place
-  const overlap = src.byteOffset < dst.byteOffset + dst.byteLength && dst.byteOffset < src.byteOffset + src.byteLength;
+  const overlap =
+    src.byteOffset < dst.byteOffset + dst.byteLength && dst.byteOffset < src.byteOffset + src.byteLength;
   if (overlap) {
-    throw new DeepsegError('ERR_INVALID_ARGUMENT', 'src and dst must be the same buffer (in place) or not overlap', {
-      option: 'src and dst',
-    });
+    throw new DeepsegError(
+      'ERR_INVALID_ARGUMENT',
+      'src and dst must be the same buffer (in place) or not overlap',
+      {
+        option: 'src and dst',
+      },
+    );
   }
 }
 
@@ -72,7 +84,11 @@ export function mirrorFrame(src: Uint8Array, dst: Uint8Array, options: MirrorOpt
  * mirrorYuyv(frame, frame, { width: 640, height: 480 });
  * ```
  */
-export function mirrorYuyv(src: Uint8Array, dst: Uint8Array, options: { width: number; height: number }): void {
+export function mirrorYuyv(
+  src: Uint8Array,
+  dst: Uint8Array,
+  options: { width: number; height: number },
+): void {
   mirrorFrame(src, dst, { width: options.width, height: options.height, format: 'YUYV' });
 }
 

@@ -98,9 +98,27 @@ export function yuvLayout(format: YuvFormat, width: number, height: number): Yuv
   const ySize = width * height;
   switch (format) {
     case 'YUYV':
-      return { yBase: 0, yStride: width * 2, yStep: 2, uBase: 1, vBase: 3, cStride: width * 2, cStep: 4, chromaShift: 0 };
+      return {
+        yBase: 0,
+        yStride: width * 2,
+        yStep: 2,
+        uBase: 1,
+        vBase: 3,
+        cStride: width * 2,
+        cStep: 4,
+        chromaShift: 0,
+      };
     case 'UYVY':
-      return { yBase: 1, yStride: width * 2, yStep: 2, uBase: 0, vBase: 2, cStride: width * 2, cStep: 4, chromaShift: 0 };
+      return {
+        yBase: 1,
+        yStride: width * 2,
+        yStep: 2,
+        uBase: 0,
+        vBase: 2,
+        cStride: width * 2,
+        cStep: 4,
+        chromaShift: 0,
+      };
     case 'I422':
       return {
         yBase: 0,
@@ -124,7 +142,16 @@ export function yuvLayout(format: YuvFormat, width: number, height: number): Yuv
         chromaShift: 1,
       };
     case 'NV12':
-      return { yBase: 0, yStride: width, yStep: 1, uBase: ySize, vBase: ySize + 1, cStride: width, cStep: 2, chromaShift: 1 };
+      return {
+        yBase: 0,
+        yStride: width,
+        yStep: 1,
+        uBase: ySize,
+        vBase: ySize + 1,
+        cStride: width,
+        cStep: 2,
+        chromaShift: 1,
+      };
   }
 }
 

@@ -54,9 +54,13 @@ export function resizeMask(src: Mask, dst: Mask, options: ResizeMaskOptions): vo
   const srcRect = options.srcRect ?? { x: 0, y: 0, width: srcWidth, height: srcHeight };
   assertRect(srcRect, 'srcRect', srcWidth, srcHeight);
   if (fill !== 'keep' && (typeof fill !== 'number' || !Number.isFinite(fill))) {
-    throw new DeepsegError('ERR_INVALID_OPTION', `Expected a number or "keep" for options.fill but received ${String(fill)}`, {
-      option: 'options.fill',
-    });
+    throw new DeepsegError(
+      'ERR_INVALID_OPTION',
+      `Expected a number or "keep" for options.fill but received ${String(fill)}`,
+      {
+        option: 'options.fill',
+      },
+    );
   }
   const ax = axis('bilinear', srcRect.x, srcRect.width, roi.width) as BilinearAxis;
   const ay = axis('bilinear', srcRect.y, srcRect.height, roi.height) as BilinearAxis;

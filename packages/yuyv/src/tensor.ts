@@ -1,7 +1,14 @@
 import { type ColorMatrix, type ColorRange, yuvToRgbCoefficients } from './color.ts';
-import { byteLengthUnchecked, isYuvFormat, PIXEL_FORMATS, type PixelFormat, rgbOffsets, yuvLayout } from './pixel-format.ts';
-import { type Axis, axis } from './sampling.ts';
 import { DeepsegError } from './errors.ts';
+import {
+  byteLengthUnchecked,
+  isYuvFormat,
+  PIXEL_FORMATS,
+  type PixelFormat,
+  rgbOffsets,
+  yuvLayout,
+} from './pixel-format.ts';
+import { type Axis, axis, type BilinearAxis } from './sampling.ts';
 import {
   assertBytes,
   assertDimensions,
@@ -12,6 +19,7 @@ import {
   assertRect,
   type Rect,
 } from './validate.ts';
+import { copyIn, heapF32View, layout, wasmHeap } from './wasm.ts';
 
 /** Shape and normalisation of a model input tensor (3 channels, float32). */
 export interface TensorSpec {
@@ -90,9 +98,13 @@ function triple(value: unknown, option: string, fallback: number): [number, numb
     return [value, value, value];
   }
   if (!Array.isArray(value) || value.length !== 3) {
-    throw new DeepsegError('ERR_INVALID_OPTION', `Expected a number or an array of 3 numbers for options.${option}`, {
-      option: `options.${option}`,
-    });
+    throw new DeepsegError(
+      'ERR_INVALID_OPTION',
+      `Expected a number or an array of 3 numbers for options.${option}`,
+      {
+        option: `options.${option}`,
+      },
+    );
   }
   assertFinite(value[0], `${option}[0]`);
   assertFinite(value[1], `${option}[1]`);
@@ -123,12 +135,25 @@ function triple(value: unknown, option: string, fallback: number): [number, numb
  * ```
  */
 export function frameToTensor(src: Uint8Array, dst: Float32Array, options: FrameToTensorOptions): void {
-  const { width, height, format, tensor, filter = 'bilinear', fit = 'stretch', matrix = 'BT601', range = 'limited' } =
-    options;
+  const {
+    width,
+    height,
+    format,
+    tensor,
+    filter = 'bilinear',
+    fit = 'stretch',
+    matrix = 'BT601',
+    range = 'limited',
+  } = options;
   assertOneOf(format, PIXEL_FORMATS, 'format');
   assertDimensions(width, height, format);
   assertBytes(src, 'src');
-  assertLength(src, byteLengthUnchecked(format, width, height), 'src', `a ${width}x${height} ${format} frame`);
+  assertLength(
+    src,
+    byteLengthUnchecked(format, width, height),
+    'src',
+    `a ${width}x${height} ${format} frame`,
+  );
   if (!(dst instanceof Float32Array)) {
     throw new DeepsegError('ERR_INVALID_ARGUMENT', 'Expected a Float32Array for dst', { option: 'dst' });
   }
@@ -139,9 +164,9 @@ export function frameToTensor(src: Uint8Array, dst: Float32Array, options: Frame
   }
   assertInt(tensor.width, 'tensor.width', 1);
   assertInt(tensor.height, 'tensor.height', 1);
-  const layout = tensor.layout ?? 'NHWC';
+  const tensorLayout = tensor.layout ?? 'NHWC';
   const order = tensor.channelOrder ?? 'RGB';
-  assertOneOf(layout, ['NHWC', 'NCHW'], 'tensor.layout');
+  assertOneOf(tensorLayout, ['NHWC', 'NCHW'], 'tensor.layout');
   assertOneOf(order, ['RGB', 'BGR'], 'tensor.channelOrder');
   const scale = tensor.scale ?? 1 / 255;
   assertFinite(scale, 'tensor.scale');
@@ -163,7 +188,8 @@ export function frameToTensor(src: Uint8Array, dst: Float32Array, options: Frame
   const th = tensor.height;
   assertLength(dst, tw * th * 3, 'dst', `a ${tw}x${th}x3 tensor`);
 
-  const content = fit === 'contain' ? containRect(roi.width, roi.height, tw, th) : { x: 0, y: 0, width: tw, height: th };
+  const content =
+    fit === 'contain' ? containRect(roi.width, roi.height, tw, th) : { x: 0, y: 0, width: tw, height: th };
   // value = p * a[c] + b[c], with c the tensor channel
   const a0 = scale / std[0];
   const a1 = scale / std[1];
@@ -172,8 +198,58 @@ export function frameToTensor(src: Uint8Array, dst: Float32Array, options: Frame
   const b1 = -mean[1] / std[1];
   const b2 = -mean[2] / std[2];
   const plane = tw * th;
-  const cStep = layout === 'NHWC' ? 1 : plane; // distance between channels
-  const pStep = layout === 'NHWC' ? 3 : 1; // distance between pixels
+  const cStep = tensorLayout === 'NHWC' ? 1 : plane; // distance between channels
+  const pStep = tensorLayout === 'NHWC' ? 3 : 1; // distance between pixels
+  if (filter === 'bilinear' && PACKED.includes(format)) {
+    const swap = order === 'BGR';
+    const firstOut = (content.y * tw + content.x) * pStep;
+    tensorPackedWasm(
+      src,
+      dst,
+      width,
+      height,
+      format,
+      roi,
+      content,
+      matrix,
+      range,
+      swap,
+      a0,
+      a1,
+      a2,
+      b0,
+      b1,
+      b2,
+      firstOut,
+      tw * pStep,
+      pStep,
+      cStep,
+      tw * th * 3,
+    );
+  } else {
+    tensorPortable(
+      src,
+      dst,
+      width,
+      height,
+      format,
+      roi,
+      content,
+      filter,
+      matrix,
+      range,
+      order,
+      a0,
+      a1,
+      a2,
+      b0,
+      b1,
+      b2,
+      tw,
+      pStep,
+      cStep,
+    );
+  }
   if (content.width !== tw || content.height !== th) {
     const f0 = fill[0] * a0 + b0;
     const f1 = fill[1] * a1 + b1;
@@ -189,6 +265,30 @@ export function frameToTensor(src: Uint8Array, dst: Float32Array, options: Frame
       }
     }
   }
+}
+
+function tensorPortable(
+  src: Uint8Array,
+  dst: Float32Array,
+  width: number,
+  height: number,
+  format: PixelFormat,
+  roi: Rect,
+  content: Rect,
+  filter: 'bilinear' | 'area',
+  matrix: ColorMatrix,
+  range: ColorRange,
+  order: 'RGB' | 'BGR',
+  a0: number,
+  a1: number,
+  a2: number,
+  b0: number,
+  b1: number,
+  b2: number,
+  tw: number,
+  pStep: number,
+  cStep: number,
+): void {
   const ax = axis(filter, roi.x, roi.width, content.width);
   const ay = axis(filter, roi.y, roi.height, content.height);
 
@@ -230,7 +330,23 @@ export function frameToTensor(src: Uint8Array, dst: Float32Array, options: Frame
     const ty = cy + content.y;
     for (let cx = 0; cx < content.width; cx++) {
       const tx = cx + content.x;
-      filterAt(src, ax, ay, cx, cy, base0, base1, base2, colMul0, colMul1, rowMul0, rowMul1, chromaShift, yuv, acc);
+      filterAt(
+        src,
+        ax,
+        ay,
+        cx,
+        cy,
+        base0,
+        base1,
+        base2,
+        colMul0,
+        colMul1,
+        rowMul0,
+        rowMul1,
+        chromaShift,
+        yuv,
+        acc,
+      );
       let r = acc[0]!;
       let g = acc[1]!;
       let b = acc[2]!;
@@ -241,9 +357,9 @@ export function frameToTensor(src: Uint8Array, dst: Float32Array, options: Frame
         r = e + k.rV * v;
         g = e + k.gU * u + k.gV * v;
         b = e + k.bU * u;
-        r = r < 0 ? 0 : r > 255 ? 255 : r;
-        g = g < 0 ? 0 : g > 255 ? 255 : g;
-        b = b < 0 ? 0 : b > 255 ? 255 : b;
+        r = clampByte(r);
+        g = clampByte(g);
+        b = clampByte(b);
       }
       if (swap) {
         const t = r;
@@ -314,4 +430,168 @@ function filterAt(
   out[0] = s0;
   out[1] = s1;
   out[2] = s2;
+}
+
+const PACKED: readonly PixelFormat[] = ['YUYV', 'UYVY', 'RGB24', 'BGR24', 'RGBA'];
+
+/** Per tensor column: relative byte offsets of the two taps of channel 0 and of channel 1 (channel 2 = channel 1 + delta). */
+interface ColumnTaps {
+  format: PixelFormat;
+  roiX: number;
+  roiW: number;
+  cols: number;
+  spanStart: number;
+  spanLen: number;
+  delta: number;
+  /** offA0, offA1, offB0, offB1 back to back (4·cols int32). */
+  offsets: Int32Array;
+  wx: Float32Array;
+}
+
+const columnCache: ColumnTaps[] = [];
+
+function columnTaps(format: PixelFormat, roiX: number, roiW: number, cols: number): ColumnTaps {
+  for (const c of columnCache) {
+    if (c.format === format && c.roiX === roiX && c.roiW === roiW && c.cols === cols) return c;
+  }
+  const ax = axis('bilinear', roiX, roiW, cols) as BilinearAxis;
+  const offsets = new Int32Array(4 * cols);
+  let spanStart: number;
+  let spanEnd: number;
+  let delta: number;
+  if (format === 'YUYV' || format === 'UYVY') {
+    const yPos = format === 'YUYV' ? 0 : 1;
+    const uPos = 1 - yPos;
+    spanStart = 2 * (roiX & ~1);
+    spanEnd = 4 * ((roiX + roiW + 1) >> 1);
+    delta = 2;
+    for (let i = 0; i < cols; i++) {
+      const x0 = ax.i0[i]!;
+      const x1 = x0 + ax.step[i]!;
+      offsets[i] = 2 * x0 + yPos - spanStart;
+      offsets[cols + i] = 2 * x1 + yPos - spanStart;
+      offsets[2 * cols + i] = 4 * (x0 >> 1) + uPos - spanStart;
+      offsets[3 * cols + i] = 4 * (x1 >> 1) + uPos - spanStart;
+    }
+  } else {
+    const o = rgbOffsets(format as 'RGB24' | 'BGR24' | 'RGBA');
+    spanStart = roiX * o.bpp;
+    spanEnd = (roiX + roiW) * o.bpp;
+    delta = o.b - o.g;
+    for (let i = 0; i < cols; i++) {
+      const x0 = ax.i0[i]!;
+      const x1 = x0 + ax.step[i]!;
+      offsets[i] = x0 * o.bpp + o.r - spanStart;
+      offsets[cols + i] = x1 * o.bpp + o.r - spanStart;
+      offsets[2 * cols + i] = x0 * o.bpp + o.g - spanStart;
+      offsets[3 * cols + i] = x1 * o.bpp + o.g - spanStart;
+    }
+  }
+  const taps: ColumnTaps = {
+    format,
+    roiX,
+    roiW,
+    cols,
+    spanStart,
+    spanLen: spanEnd - spanStart,
+    delta,
+    offsets,
+    wx: ax.f,
+  };
+  if (columnCache.length >= 8) columnCache.shift();
+  columnCache.push(taps);
+  return taps;
+}
+
+function tensorPackedWasm(
+  src: Uint8Array,
+  dst: Float32Array,
+  width: number,
+  height: number,
+  format: PixelFormat,
+  roi: Rect,
+  content: Rect,
+  matrix: ColorMatrix,
+  range: ColorRange,
+  swap: boolean,
+  a0: number,
+  a1: number,
+  a2: number,
+  b0: number,
+  b1: number,
+  b2: number,
+  firstOut: number,
+  rowStep: number,
+  pixStep: number,
+  chanStep: number,
+  total: number,
+): void {
+  const taps = columnTaps(format, roi.x, roi.width, content.width);
+  const ay = axis('bilinear', roi.y, roi.height, content.height) as BilinearAxis;
+  const stride = byteLengthUnchecked(format, width, height) / height;
+  const firstRow = ay.i0[0]!;
+  const lastRow = ay.i0[content.height - 1]! + ay.step[content.height - 1]!;
+  const srcBytes = (lastRow - firstRow + 1) * stride;
+  const cols = content.width;
+  const rows = content.height;
+  layout.reset();
+  const ps = layout.take(srcBytes);
+  const pay = layout.take(rows * 12);
+  const pcol = layout.take(cols * 20);
+  const pdst = layout.take(total * 4);
+  const pv = layout.take(((taps.spanLen + 15) & ~15) * 2);
+  const h = wasmHeap(layout.size);
+  copyIn(h, src, ps, srcBytes, firstRow * stride);
+  h.i32.set(ay.i0, pay >> 2);
+  h.i32.set(ay.step, (pay >> 2) + rows);
+  h.f32.set(ay.f, (pay >> 2) + 2 * rows);
+  h.i32.set(taps.offsets, pcol >> 2);
+  h.f32.set(taps.wx, (pcol >> 2) + 4 * cols);
+  const yuv = format === 'YUYV' || format === 'UYVY';
+  const k = yuvToRgbCoefficients(matrix, range);
+  h.kernels.tensorPacked(
+    ps,
+    stride,
+    firstRow,
+    taps.spanStart,
+    taps.spanLen,
+    pay,
+    pay + 4 * rows,
+    pay + 8 * rows,
+    rows,
+    cols,
+    pcol,
+    pcol + 4 * cols,
+    pcol + 8 * cols,
+    pcol + 12 * cols,
+    pcol + 16 * cols,
+    taps.delta,
+    yuv ? 1 : 0,
+    k.yGain,
+    k.yOffset,
+    k.rV,
+    k.gU,
+    k.gV,
+    k.bU,
+    swap ? 1 : 0,
+    a0,
+    a1,
+    a2,
+    b0,
+    b1,
+    b2,
+    pdst,
+    firstOut,
+    rowStep,
+    pixStep,
+    chanStep,
+    pv,
+  );
+  dst.set(heapF32View(h, pdst, total));
+}
+
+function clampByte(v: number): number {
+  if (v < 0) return 0;
+  if (v > 255) return 255;
+  return v;
 }

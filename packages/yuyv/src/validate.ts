@@ -14,7 +14,11 @@ function show(value: unknown): string {
 }
 
 /** @internal Throws ERR_INVALID_OPTION unless `value` is one of `allowed`. */
-export function assertOneOf<T extends string>(value: unknown, allowed: readonly T[], option: string): asserts value is T {
+export function assertOneOf<T extends string>(
+  value: unknown,
+  allowed: readonly T[],
+  option: string,
+): asserts value is T {
   if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
     throw new DeepsegError(
       'ERR_INVALID_OPTION',
@@ -25,7 +29,12 @@ export function assertOneOf<T extends string>(value: unknown, allowed: readonly 
 }
 
 /** @internal Throws ERR_INVALID_OPTION unless `value` is an integer in [min, max]. */
-export function assertInt(value: unknown, option: string, min: number, max = MAX_DIMENSION): asserts value is number {
+export function assertInt(
+  value: unknown,
+  option: string,
+  min: number,
+  max = MAX_DIMENSION,
+): asserts value is number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw new DeepsegError(
       'ERR_INVALID_OPTION',
@@ -38,9 +47,13 @@ export function assertInt(value: unknown, option: string, min: number, max = MAX
 /** @internal Throws ERR_INVALID_OPTION unless `value` is a finite number. */
 export function assertFinite(value: unknown, option: string): asserts value is number {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new DeepsegError('ERR_INVALID_OPTION', `Expected a finite number for options.${option} but received ${show(value)}`, {
-      option: `options.${option}`,
-    });
+    throw new DeepsegError(
+      'ERR_INVALID_OPTION',
+      `Expected a finite number for options.${option} but received ${show(value)}`,
+      {
+        option: `options.${option}`,
+      },
+    );
   }
 }
 
@@ -67,9 +80,13 @@ export function assertDimensions(width: unknown, height: unknown, format: PixelF
 /** @internal Throws ERR_INVALID_ARGUMENT unless `buffer` is a Uint8Array (Buffer included). */
 export function assertBytes(buffer: unknown, name: string): asserts buffer is Uint8Array {
   if (!(buffer instanceof Uint8Array)) {
-    throw new DeepsegError('ERR_INVALID_ARGUMENT', `Expected a Uint8Array for ${name} but received ${show(buffer)}`, {
-      option: name,
-    });
+    throw new DeepsegError(
+      'ERR_INVALID_ARGUMENT',
+      `Expected a Uint8Array for ${name} but received ${show(buffer)}`,
+      {
+        option: name,
+      },
+    );
   }
 }
 
@@ -104,11 +121,20 @@ export interface Rect {
 }
 
 /** @internal Validates that `rect` is an integer rectangle inside a `width`×`height` area. */
-export function assertRect(rect: unknown, option: string, width: number, height: number): asserts rect is Rect {
+export function assertRect(
+  rect: unknown,
+  option: string,
+  width: number,
+  height: number,
+): asserts rect is Rect {
   if (typeof rect !== 'object' || rect === null) {
-    throw new DeepsegError('ERR_INVALID_OPTION', `Expected { x, y, width, height } for options.${option} but received ${show(rect)}`, {
-      option: `options.${option}`,
-    });
+    throw new DeepsegError(
+      'ERR_INVALID_OPTION',
+      `Expected { x, y, width, height } for options.${option} but received ${show(rect)}`,
+      {
+        option: `options.${option}`,
+      },
+    );
   }
   const r = rect as Partial<Rect>;
   assertInt(r.x, `${option}.x`, 0, width - 1);

@@ -1,0 +1,514 @@
+// AssemblyScript source of the WebAssembly SIMD kernels of @deepseg/yuyv. Compiled by
+// `pnpm build:wasm` (scripts/build-wasm.mjs) into src/wasm-binary.ts, which is committed; a test
+// checks that the committed binary equals a fresh build of this file.
+//
+// Memory is imported from JavaScript (src/wasm.ts), which lays out every buffer and passes byte
+// addresses. Nothing here allocates. Fixed point: `mulr(a, b) = (a·b + 2^14) >> 15` is the scalar twin
+// of i16x8.q15mulr_sat_s, so SIMD bodies and scalar tails give bit-identical results.
+
+function mulr(a: i32, b: i32): i32 {
+  return (a * b + 0x4000) >> 15;
+}
+
+function clamp255(v: i32): i32 {
+  return v < 0 ? 0 : v > 255 ? 255 : v;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Packed 4:2:2 (YUYV, UYVY) → RGB24 / BGR24 / RGBA.
+//
+// With d = (Y − yOff) << 6 and c = (U|V − 128) << 6, every channel in 1/16 code values is
+// mulr(d, cY) + mulr(c, k…) (coefficients are the real ones × 8192), then (x + 8) >> 4, saturated.
+
+export function packedToRgb(
+  src: usize,
+  dst: usize,
+  pairs: i32,
+  uyvy: i32,
+  bpp: i32,
+  bgr: i32,
+  yOff: i32,
+  cY: i32,
+  cRV: i32,
+  cGU: i32,
+  cGV: i32,
+  cBU: i32,
+): void {
+  const vOff = i16x8.splat(<i16>yOff);
+  const v128c = i16x8.splat(128);
+  const vCY = i16x8.splat(<i16>cY);
+  const vRV = i16x8.splat(<i16>cRV);
+  const vGU = i16x8.splat(<i16>cGU);
+  const vGV = i16x8.splat(<i16>cGV);
+  const vBU = i16x8.splat(<i16>cBU);
+  const v8 = i16x8.splat(8);
+  const alpha = i8x16.splat(-1);
+  const blocks = pairs >> 3;
+  let s = src;
+  let d = dst;
+  for (let i = 0; i < blocks; i++) {
+    const a = v128.load(s);
+    const b = v128.load(s, 16);
+    let y: v128;
+    let uv: v128;
+    if (uyvy) {
+      y = i8x16.shuffle(a, b, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+      uv = i8x16.shuffle(a, b, 0, 4, 8, 12, 16, 20, 24, 28, 2, 6, 10, 14, 18, 22, 26, 30);
+    } else {
+      y = i8x16.shuffle(a, b, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+      uv = i8x16.shuffle(a, b, 1, 5, 9, 13, 17, 21, 25, 29, 3, 7, 11, 15, 19, 23, 27, 31);
+    }
+    const ylo = i16x8.add(
+      i16x8.q15mulr_sat_s(i16x8.shl(i16x8.sub(i16x8.extend_low_i8x16_u(y), vOff), 6), vCY),
+      v8,
+    );
+    const yhi = i16x8.add(
+      i16x8.q15mulr_sat_s(i16x8.shl(i16x8.sub(i16x8.extend_high_i8x16_u(y), vOff), 6), vCY),
+      v8,
+    );
+    const u = i16x8.shl(i16x8.sub(i16x8.extend_low_i8x16_u(uv), v128c), 6);
+    const v = i16x8.shl(i16x8.sub(i16x8.extend_high_i8x16_u(uv), v128c), 6);
+    const rc = i16x8.q15mulr_sat_s(v, vRV);
+    const gc = i16x8.add(i16x8.q15mulr_sat_s(u, vGU), i16x8.q15mulr_sat_s(v, vGV));
+    const bc = i16x8.q15mulr_sat_s(u, vBU);
+    let r = i8x16.narrow_i16x8_u(
+      i16x8.shr_s(i16x8.add(ylo, i16x8.shuffle(rc, rc, 0, 0, 1, 1, 2, 2, 3, 3)), 4),
+      i16x8.shr_s(i16x8.add(yhi, i16x8.shuffle(rc, rc, 4, 4, 5, 5, 6, 6, 7, 7)), 4),
+    );
+    const g = i8x16.narrow_i16x8_u(
+      i16x8.shr_s(i16x8.add(ylo, i16x8.shuffle(gc, gc, 0, 0, 1, 1, 2, 2, 3, 3)), 4),
+      i16x8.shr_s(i16x8.add(yhi, i16x8.shuffle(gc, gc, 4, 4, 5, 5, 6, 6, 7, 7)), 4),
+    );
+    let bb = i8x16.narrow_i16x8_u(
+      i16x8.shr_s(i16x8.add(ylo, i16x8.shuffle(bc, bc, 0, 0, 1, 1, 2, 2, 3, 3)), 4),
+      i16x8.shr_s(i16x8.add(yhi, i16x8.shuffle(bc, bc, 4, 4, 5, 5, 6, 6, 7, 7)), 4),
+    );
+    if (bgr) {
+      const t = r;
+      r = bb;
+      bb = t;
+    }
+    if (bpp === 3) {
+      const rg0 = i8x16.shuffle(r, g, 0, 16, 0, 1, 17, 0, 2, 18, 0, 3, 19, 0, 4, 20, 0, 5);
+      v128.store(d, i8x16.shuffle(rg0, bb, 0, 1, 16, 3, 4, 17, 6, 7, 18, 9, 10, 19, 12, 13, 20, 15));
+      const rg1 = i8x16.shuffle(r, g, 21, 0, 6, 22, 0, 7, 23, 0, 8, 24, 0, 9, 25, 0, 10, 26);
+      v128.store(d, i8x16.shuffle(rg1, bb, 0, 21, 2, 3, 22, 5, 6, 23, 8, 9, 24, 11, 12, 25, 14, 15), 16);
+      const rg2 = i8x16.shuffle(r, g, 0, 11, 27, 0, 12, 28, 0, 13, 29, 0, 14, 30, 0, 15, 31, 0);
+      v128.store(d, i8x16.shuffle(rg2, bb, 26, 1, 2, 27, 4, 5, 28, 7, 8, 29, 10, 11, 30, 13, 14, 31), 32);
+      d += 48;
+    } else {
+      const rgLo = i8x16.shuffle(r, g, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+      const rgHi = i8x16.shuffle(r, g, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+      const baLo = i8x16.shuffle(bb, alpha, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+      const baHi = i8x16.shuffle(bb, alpha, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+      v128.store(d, i16x8.shuffle(rgLo, baLo, 0, 8, 1, 9, 2, 10, 3, 11));
+      v128.store(d, i16x8.shuffle(rgLo, baLo, 4, 12, 5, 13, 6, 14, 7, 15), 16);
+      v128.store(d, i16x8.shuffle(rgHi, baHi, 0, 8, 1, 9, 2, 10, 3, 11), 32);
+      v128.store(d, i16x8.shuffle(rgHi, baHi, 4, 12, 5, 13, 6, 14, 7, 15), 48);
+      d += 64;
+    }
+    s += 32;
+  }
+  const yPos = uyvy ? 1 : 0;
+  const uPos = 1 - yPos;
+  const rPos = bgr ? 2 : 0;
+  const bPos = 2 - rPos;
+  for (let p = blocks << 3; p < pairs; p++) {
+    const q = src + ((<usize>p) << 2);
+    const u = (<i32>load<u8>(q + uPos) - 128) << 6;
+    const v = (<i32>load<u8>(q + uPos + 2) - 128) << 6;
+    const rc = mulr(v, cRV);
+    const gc = mulr(u, cGU) + mulr(v, cGV);
+    const bc = mulr(u, cBU);
+    for (let k = 0; k < 2; k++) {
+      const yy = mulr((<i32>load<u8>(q + yPos + 2 * k) - yOff) << 6, cY) + 8;
+      store<u8>(d + rPos, clamp255((yy + rc) >> 4));
+      store<u8>(d + 1, clamp255((yy + gc) >> 4));
+      store<u8>(d + bPos, clamp255((yy + bc) >> 4));
+      if (bpp === 4) store<u8>(d + 3, 255);
+      d += bpp;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Compositing. Alpha rows are Q15 (0..32767); out = bg + mulr(fg − bg, alpha).
+
+let slotRow0: i32 = -1;
+let slotRow1: i32 = -1;
+
+// Horizontal bilinear upsample of mask row `k` into `out` (Q15, roiW values), mask samples clamped to 0..1.
+function maskRowQ15(
+  out: usize,
+  mask: usize,
+  k: i32,
+  maskW: i32,
+  maskU8: i32,
+  roiW: i32,
+  axI0: usize,
+  axStep: usize,
+  axF: usize,
+): void {
+  const row = <usize>(k * maskW);
+  for (let i = 0; i < roiW; i++) {
+    const x0 = <usize>load<i32>(axI0 + ((<usize>i) << 2));
+    const x1 = x0 + <usize>load<i32>(axStep + ((<usize>i) << 2));
+    const fx = load<f32>(axF + ((<usize>i) << 2));
+    let m0: f32;
+    let m1: f32;
+    if (maskU8) {
+      m0 = <f32>load<u8>(mask + row + x0) * (1.0 / 255.0);
+      m1 = <f32>load<u8>(mask + row + x1) * (1.0 / 255.0);
+    } else {
+      m0 = load<f32>(mask + ((row + x0) << 2));
+      m1 = load<f32>(mask + ((row + x1) << 2));
+      m0 = m0 > 0 ? (m0 < 1 ? m0 : 1) : 0;
+      m1 = m1 > 0 ? (m1 < 1 ? m1 : 1) : 0;
+    }
+    const h = m0 + (m1 - m0) * fx;
+    store<i16>(out + ((<usize>i) << 1), <i16>(<i32>(h * 32767.0 + 0.5)));
+  }
+}
+
+// Alpha (Q15) of every pixel of frame row `y` into `alpha` (width values, +16 bytes of slack).
+function alphaRow(
+  alpha: usize,
+  y: i32,
+  width: i32,
+  mask: usize,
+  maskW: i32,
+  maskU8: i32,
+  roiX: i32,
+  roiY: i32,
+  roiW: i32,
+  roiH: i32,
+  axI0: usize,
+  axStep: usize,
+  axF: usize,
+  ayI0: usize,
+  ayStep: usize,
+  ayF: usize,
+  outsideQ: i32,
+  slots: usize,
+): void {
+  if (y < roiY || y >= roiY + roiH) {
+    for (let x = 0; x < width; x++) store<i16>(alpha + ((<usize>x) << 1), <i16>outsideQ);
+    return;
+  }
+  const j = <usize>(y - roiY);
+  const k0 = load<i32>(ayI0 + (j << 2));
+  const k1 = k0 + load<i32>(ayStep + (j << 2));
+  let fy = <i32>(load<f32>(ayF + (j << 2)) * 32768.0 + 0.5);
+  if (fy > 32767) fy = 32767;
+  const slotBytes = <usize>(((roiW + 15) & ~7) << 1);
+  const s0 = slots + <usize>(k0 & 1) * slotBytes;
+  const s1 = slots + <usize>(k1 & 1) * slotBytes;
+  if ((k0 & 1) === 0 ? slotRow0 !== k0 : slotRow1 !== k0) {
+    maskRowQ15(s0, mask, k0, maskW, maskU8, roiW, axI0, axStep, axF);
+    if ((k0 & 1) === 0) slotRow0 = k0;
+    else slotRow1 = k0;
+  }
+  if ((k1 & 1) === 0 ? slotRow0 !== k1 : slotRow1 !== k1) {
+    maskRowQ15(s1, mask, k1, maskW, maskU8, roiW, axI0, axStep, axF);
+    if ((k1 & 1) === 0) slotRow0 = k1;
+    else slotRow1 = k1;
+  }
+  const vfy = i16x8.splat(<i16>fy);
+  const a = alpha + ((<usize>roiX) << 1);
+  for (let i = 0; i < roiW; i += 8) {
+    const o = (<usize>i) << 1;
+    const h0 = v128.load(s0 + o);
+    const h1 = v128.load(s1 + o);
+    v128.store(a + o, i16x8.add(h0, i16x8.q15mulr_sat_s(i16x8.sub(h1, h0), vfy)));
+  }
+  for (let x = 0; x < roiX; x++) store<i16>(alpha + ((<usize>x) << 1), <i16>outsideQ);
+  for (let x = roiX + roiW; x < width; x++) store<i16>(alpha + ((<usize>x) << 1), <i16>outsideQ);
+}
+
+// Blends n bytes with one Q15 alpha per byte.
+function blendBytes(fg: usize, bg: usize, dst: usize, alpha: usize, n: i32): void {
+  let i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const f = v128.load(fg + i);
+    const b = v128.load(bg + i);
+    const alo = v128.load(alpha + ((<usize>i) << 1));
+    const ahi = v128.load(alpha + ((<usize>i) << 1), 16);
+    const blo = i16x8.extend_low_i8x16_u(b);
+    const bhi = i16x8.extend_high_i8x16_u(b);
+    const lo = i16x8.add(blo, i16x8.q15mulr_sat_s(i16x8.sub(i16x8.extend_low_i8x16_u(f), blo), alo));
+    const hi = i16x8.add(bhi, i16x8.q15mulr_sat_s(i16x8.sub(i16x8.extend_high_i8x16_u(f), bhi), ahi));
+    v128.store(dst + i, i8x16.narrow_i16x8_u(lo, hi));
+  }
+  for (; i < n; i++) {
+    const b = <i32>load<u8>(bg + i);
+    const a = <i32>load<i16>(alpha + ((<usize>i) << 1));
+    store<u8>(dst + i, b + mulr(<i32>load<u8>(fg + i) - b, a));
+  }
+}
+
+// Chroma alpha of pixel pairs: out[p] = avgr(a[2p], a[2p+1]) for p < pairs (+ slack).
+function pairAlpha(out: usize, a: usize, pairs: i32): void {
+  for (let p = 0; p < pairs; p += 8) {
+    const v0 = v128.load(a + ((<usize>p) << 2));
+    const v1 = v128.load(a + ((<usize>p) << 2), 16);
+    const e = i16x8.shuffle(v0, v1, 0, 2, 4, 6, 8, 10, 12, 14);
+    const o = i16x8.shuffle(v0, v1, 1, 3, 5, 7, 9, 11, 13, 15);
+    v128.store(out + ((<usize>p) << 1), i16x8.avgr_u(e, o));
+  }
+}
+
+/**
+ * Composites `height` rows. layout: 0 YUYV, 1 UYVY, 2 I422, 3 I420, 4 NV12. `fg`, `bg`, `dst` are whole
+ * frames; `dst` may equal `fg` or `bg`. `work` holds 2 mask slots, 2 alpha rows, 2 chroma rows and a
+ * per-byte alpha row (see src/wasm.ts for the sizes).
+ */
+export function composite(
+  fg: usize,
+  bg: usize,
+  dst: usize,
+  width: i32,
+  height: i32,
+  layout: i32,
+  mask: usize,
+  maskW: i32,
+  maskU8: i32,
+  roiX: i32,
+  roiY: i32,
+  roiW: i32,
+  roiH: i32,
+  axI0: usize,
+  axStep: usize,
+  axF: usize,
+  ayI0: usize,
+  ayStep: usize,
+  ayF: usize,
+  outsideQ: i32,
+  work: usize,
+): void {
+  slotRow0 = -1;
+  slotRow1 = -1;
+  const rowBytes = <usize>(((width + 16) & ~7) << 1);
+  const slotBytes = <usize>(((roiW + 15) & ~7) << 1);
+  const slots = work;
+  let alphaA = slots + 2 * slotBytes;
+  let alphaB = alphaA + rowBytes;
+  const chroma = alphaB + rowBytes;
+  const perByte = chroma + rowBytes;
+  const pairs = width >> 1;
+  const ySize = <usize>(width * height);
+  for (let y = 0; y < height; y++) {
+    alphaRow(
+      alphaA,
+      y,
+      width,
+      mask,
+      maskW,
+      maskU8,
+      roiX,
+      roiY,
+      roiW,
+      roiH,
+      axI0,
+      axStep,
+      axF,
+      ayI0,
+      ayStep,
+      ayF,
+      outsideQ,
+      slots,
+    );
+    if (layout <= 1) {
+      const off = <usize>(y * width * 2);
+      packedBlendRow(fg + off, bg + off, dst + off, alphaA, width, layout);
+      continue;
+    }
+    const off = <usize>(y * width);
+    blendBytes(fg + off, bg + off, dst + off, alphaA, width);
+    if (layout === 2) {
+      pairAlpha(chroma, alphaA, pairs);
+      const c = ySize + <usize>(y * pairs);
+      blendBytes(fg + c, bg + c, dst + c, chroma, pairs);
+      const c2 = c + (ySize >> 1);
+      blendBytes(fg + c2, bg + c2, dst + c2, chroma, pairs);
+      continue;
+    }
+    if ((y & 1) === 0) {
+      const t = alphaA;
+      alphaA = alphaB;
+      alphaB = t;
+      continue;
+    }
+    // 4:2:0: chroma alpha is the mean over the 2x2 block (alphaB = the even row)
+    pairAlpha(chroma, alphaA, pairs);
+    pairAlpha(perByte, alphaB, pairs);
+    for (let p = 0; p < pairs; p += 8) {
+      const o = (<usize>p) << 1;
+      v128.store(chroma + o, i16x8.avgr_u(v128.load(chroma + o), v128.load(perByte + o)));
+    }
+    const cy = <usize>(y >> 1);
+    if (layout === 3) {
+      const c = ySize + cy * <usize>pairs;
+      blendBytes(fg + c, bg + c, dst + c, chroma, pairs);
+      const c2 = c + (ySize >> 2);
+      blendBytes(fg + c2, bg + c2, dst + c2, chroma, pairs);
+    } else {
+      for (let p = 0; p < pairs; p++) {
+        const a = load<i16>(chroma + ((<usize>p) << 1));
+        store<i16>(perByte + ((<usize>p) << 2), a);
+        store<i16>(perByte + ((<usize>p) << 2), a, 2);
+      }
+      const c = ySize + cy * <usize>width;
+      blendBytes(fg + c, bg + c, dst + c, perByte, width);
+    }
+  }
+}
+
+// One row of packed 4:2:2: luma with its own alpha, chroma with the pair's mean alpha.
+function packedBlendRow(fg: usize, bg: usize, dst: usize, alpha: usize, width: i32, uyvy: i32): void {
+  let x = 0;
+  for (; x + 8 <= width; x += 8) {
+    const a = v128.load(alpha + ((<usize>x) << 1));
+    const e = i16x8.shuffle(a, a, 0, 2, 4, 6, 0, 2, 4, 6);
+    const o = i16x8.shuffle(a, a, 1, 3, 5, 7, 1, 3, 5, 7);
+    const c = i16x8.avgr_u(e, o);
+    let alo: v128;
+    let ahi: v128;
+    if (uyvy) {
+      alo = i16x8.shuffle(a, c, 8, 0, 8, 1, 9, 2, 9, 3);
+      ahi = i16x8.shuffle(a, c, 10, 4, 10, 5, 11, 6, 11, 7);
+    } else {
+      alo = i16x8.shuffle(a, c, 0, 8, 1, 8, 2, 9, 3, 9);
+      ahi = i16x8.shuffle(a, c, 4, 10, 5, 10, 6, 11, 7, 11);
+    }
+    const i = (<usize>x) << 1;
+    const f = v128.load(fg + i);
+    const b = v128.load(bg + i);
+    const blo = i16x8.extend_low_i8x16_u(b);
+    const bhi = i16x8.extend_high_i8x16_u(b);
+    const lo = i16x8.add(blo, i16x8.q15mulr_sat_s(i16x8.sub(i16x8.extend_low_i8x16_u(f), blo), alo));
+    const hi = i16x8.add(bhi, i16x8.q15mulr_sat_s(i16x8.sub(i16x8.extend_high_i8x16_u(f), bhi), ahi));
+    v128.store(dst + i, i8x16.narrow_i16x8_u(lo, hi));
+  }
+  const yPos: usize = uyvy ? 1 : 0;
+  const cPos: usize = 1 - yPos;
+  for (; x < width; x += 2) {
+    const a0 = <i32>load<i16>(alpha + ((<usize>x) << 1));
+    const a1 = <i32>load<i16>(alpha + ((<usize>x) << 1), 2);
+    const ac = (a0 + a1 + 1) >> 1;
+    const i = (<usize>x) << 1;
+    blend1(fg, bg, dst, i + yPos, a0);
+    blend1(fg, bg, dst, i + yPos + 2, a1);
+    blend1(fg, bg, dst, i + cPos, ac);
+    blend1(fg, bg, dst, i + cPos + 2, ac);
+  }
+}
+
+function blend1(fg: usize, bg: usize, dst: usize, i: usize, a: i32): void {
+  const b = <i32>load<u8>(bg + i);
+  store<u8>(dst + i, b + mulr(<i32>load<u8>(fg + i) - b, a));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Model input tensors from packed frames (YUYV, UYVY, RGB24, BGR24, RGBA), bilinear.
+//
+// Per tensor row: the two source rows are blended vertically over the byte span the ROI covers, as
+// Q7 (value·128) in i16; then each tensor pixel reads its two horizontal taps from that row.
+
+export function tensorPacked(
+  src: usize,
+  stride: i32,
+  firstRow: i32,
+  spanStart: i32,
+  spanLen: i32,
+  ayI0: usize,
+  ayStep: usize,
+  ayF: usize,
+  rows: i32,
+  cols: i32,
+  offA0: usize,
+  offA1: usize,
+  offB0: usize,
+  offB1: usize,
+  wx: usize,
+  delta: i32,
+  yuv: i32,
+  yGain: f32,
+  yOff: f32,
+  rV: f32,
+  gU: f32,
+  gV: f32,
+  bU: f32,
+  swap: i32,
+  m0: f32,
+  m1: f32,
+  m2: f32,
+  a0: f32,
+  a1: f32,
+  a2: f32,
+  dst: usize,
+  firstOut: i32,
+  rowStep: i32,
+  pixStep: i32,
+  chanStep: i32,
+  vrow: usize,
+): void {
+  const q: f32 = 1.0 / 128.0;
+  const cs = (<usize>chanStep) << 2;
+  for (let j = 0; j < rows; j++) {
+    const y0 = load<i32>(ayI0 + ((<usize>j) << 2));
+    const y1 = y0 + load<i32>(ayStep + ((<usize>j) << 2));
+    let fy = <i32>(load<f32>(ayF + ((<usize>j) << 2)) * 32768.0 + 0.5);
+    if (fy > 32767) fy = 32767;
+    const r0 = src + <usize>((y0 - firstRow) * stride + spanStart);
+    const r1 = src + <usize>((y1 - firstRow) * stride + spanStart);
+    const vfy = i16x8.splat(<i16>fy);
+    for (let i = 0; i < spanLen; i += 16) {
+      const p0 = v128.load(r0 + i);
+      const p1 = v128.load(r1 + i);
+      const lo0 = i16x8.extend_low_i8x16_u(p0);
+      const hi0 = i16x8.extend_high_i8x16_u(p0);
+      const dlo = i16x8.shl(i16x8.sub(i16x8.extend_low_i8x16_u(p1), lo0), 7);
+      const dhi = i16x8.shl(i16x8.sub(i16x8.extend_high_i8x16_u(p1), hi0), 7);
+      const o = vrow + ((<usize>i) << 1);
+      v128.store(o, i16x8.add(i16x8.shl(lo0, 7), i16x8.q15mulr_sat_s(dlo, vfy)));
+      v128.store(o, i16x8.add(i16x8.shl(hi0, 7), i16x8.q15mulr_sat_s(dhi, vfy)), 16);
+    }
+    let out = dst + ((<usize>(firstOut + j * rowStep)) << 2);
+    const ps = (<usize>pixStep) << 2;
+    const dl = (<isize>delta) << 1;
+    for (let c = 0; c < cols; c++) {
+      const cc = (<usize>c) << 2;
+      const ia0 = vrow + ((<usize>load<i32>(offA0 + cc)) << 1);
+      const ia1 = vrow + ((<usize>load<i32>(offA1 + cc)) << 1);
+      const ib0 = vrow + ((<usize>load<i32>(offB0 + cc)) << 1);
+      const ib1 = vrow + ((<usize>load<i32>(offB1 + cc)) << 1);
+      const w = load<f32>(wx + cc);
+      const x0 = <f32>load<i16>(ia0);
+      const x1 = <f32>load<i16>(ib0);
+      const x2 = <f32>load<i16>(<usize>(<isize>ib0 + dl));
+      let c0 = (x0 + (<f32>load<i16>(ia1) - x0) * w) * q;
+      let c1 = (x1 + (<f32>load<i16>(ib1) - x1) * w) * q;
+      let c2 = (x2 + (<f32>load<i16>(<usize>(<isize>ib1 + dl)) - x2) * w) * q;
+      if (yuv) {
+        const e = yGain * (c0 - yOff);
+        const u = c1 - 128;
+        const v = c2 - 128;
+        c0 = e + rV * v;
+        c1 = e + gU * u + gV * v;
+        c2 = e + bU * u;
+        c0 = max<f32>(0, min<f32>(c0, 255));
+        c1 = max<f32>(0, min<f32>(c1, 255));
+        c2 = max<f32>(0, min<f32>(c2, 255));
+      }
+      if (swap) {
+        const t = c0;
+        c0 = c2;
+        c2 = t;
+      }
+      store<f32>(out, c0 * m0 + a0);
+      store<f32>(out + cs, c1 * m1 + a1);
+      store<f32>(out + 2 * cs, c2 * m2 + a2);
+      out += ps;
+    }
+  }
+}
