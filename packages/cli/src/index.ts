@@ -1,0 +1,14 @@
+export type { CaptureMode, OfferedFormat, OfferedSize } from './capture-mode.ts';
+export { chooseCaptureMode } from './capture-mode.ts';
+export type { CliIo, TextOut } from './cli-io.ts';
+export { ExitCode, exitCodeFor } from './exit-codes.ts';
+export { main } from './main.ts';
+export type { StatsSample } from './pipeline-stats.ts';
+export { formatStatsLine, PipelineStats } from './pipeline-stats.ts';
+export type { FrameCompositor, FrameSink, FrameSource, MaskEngine, SourceFrame } from './pipeline-types.ts';
+export type { BackgroundSpec, RunOptions } from './run-options.ts';
+export { CaptureFormat, parseBackground, parseSize, resolveRunOptions } from './run-options.ts';
+export type { FrameDecoder, RunSummary, SchedulerOptions, SchedulerSettings } from './scheduler.ts';
+export { Scheduler } from './scheduler.ts';
+export type { Y4mHeader, Y4mReader, Y4mWriter } from './y4m.ts';
+export { openY4mReader, openY4mWriter, parseY4mHeader } from './y4m.ts';

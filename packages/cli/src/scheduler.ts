@@ -1,0 +1,280 @@
+import { DeepsegError } from '@deepseg/yuyv';
+import { Pacer } from './pacer.ts';
+import { PipelineStats } from './pipeline-stats.ts';
+import type { FrameCompositor, FrameSink, FrameSource, MaskEngine } from './pipeline-types.ts';
+import { YuyvScaler } from './scale-yuyv.ts';
+import { StillDetector } from './still-detector.ts';
+
+/** Turns one compressed frame (MJPEG) into YUYV at the source size. */
+export interface FrameDecoder {
+  /** Resolves with a YUYV buffer owned by the decoder, valid until the next call. */
+  decode(data: Uint8Array): Promise<Uint8Array>;
+}
+
+/** Settings of a {@link Scheduler} that may change while it runs (SIGHUP). */
+export interface SchedulerSettings {
+  /** Run the model on every Nth frame only (default 1). */
+  inferEvery: number;
+  /** Mean absolute luma change below which a frame is still and skips inference; 0 = off. */
+  stillThreshold: number;
+  /** Flip the output left-right. */
+  mirror: boolean;
+}
+
+/** Fixed settings of a {@link Scheduler}. */
+export interface SchedulerOptions extends SchedulerSettings {
+  /**
+   * Real-time: never wait for inference (the newest mask is reused while the model runs), pace
+   * non-live sources to their frame rate. Off (file mode): every inferred frame waits for its own mask.
+   */
+  realtime: boolean;
+  /** Stop after this many output frames. */
+  maxFrames?: number | undefined;
+  /** Force an inference after this many still-skipped frames (default 30). */
+  maxStillSkip?: number;
+  /** Called once per output frame, after the write (tests, --stats). */
+  onFrame?: (stats: PipelineStats) => void;
+}
+
+/** What a finished run reports. */
+export interface RunSummary {
+  framesIn: number;
+  framesOut: number;
+  dropped: number;
+  inferences: number;
+  stillSkipped: number;
+  maskReused: number;
+  latencyP50: number;
+  latencyP99: number;
+  inferenceMs: number;
+  wallMs: number;
+  cpuMs: number;
+}
+
+/**
+ * The real-time pipeline: source → (MJPEG decode) → model (async, never awaited by the video path in
+ * real-time mode; the newest mask is reused while it runs) → refine + composite → (scale, mirror) →
+ * sink, paced to the frame rate. Stale frames from a live source are skipped, so the newest frame always
+ * wins and no queue builds up. Every frame's dequeue→write latency goes into a preallocated ring.
+ */
+export class Scheduler {
+  readonly stats = new PipelineStats();
+  readonly #source: FrameSource;
+  readonly #sink: FrameSink;
+  readonly #engine: MaskEngine;
+  readonly #compositor: FrameCompositor;
+  readonly #decoder: FrameDecoder | undefined;
+  readonly #options: SchedulerOptions;
+  #settings: SchedulerSettings;
+  #front: Float32Array;
+  #back: Float32Array;
+  #haveMask = false;
+  #busy = false;
+  #pending: Promise<void> | undefined;
+  #failure: unknown;
+  readonly #still: StillDetector;
+  #stillRun = 0;
+
+  constructor(
+    parts: {
+      source: FrameSource;
+      sink: FrameSink;
+      engine: MaskEngine;
+      compositor: FrameCompositor;
+      decoder?: FrameDecoder | undefined;
+      /** Allocates a mask buffer (e.g. on a SharedArrayBuffer for the worker); default a plain Float32Array. */
+      allocateMask?: () => Float32Array;
+    },
+    options: SchedulerOptions,
+  ) {
+    this.#source = parts.source;
+    this.#sink = parts.sink;
+    this.#engine = parts.engine;
+    this.#compositor = parts.compositor;
+    this.#decoder = parts.decoder;
+    if (this.#source.pixelFormat === 'MJPEG' && this.#decoder === undefined) {
+      throw new DeepsegError('ERR_INVALID_OPTION', 'An MJPEG source needs a decoder', { option: 'decoder' });
+    }
+    this.#options = options;
+    this.#settings = {
+      inferEvery: options.inferEvery,
+      stillThreshold: options.stillThreshold,
+      mirror: options.mirror,
+    };
+    const size = this.#engine.maskWidth * this.#engine.maskHeight;
+    const alloc = parts.allocateMask ?? (() => new Float32Array(size));
+    this.#front = alloc();
+    this.#back = alloc();
+    this.#still = new StillDetector(this.#source.width, this.#source.height);
+  }
+
+  /** The settings in force. */
+  get settings(): Readonly<SchedulerSettings> {
+    return this.#settings;
+  }
+
+  /** Changes settings between two frames (SIGHUP). */
+  update(settings: Partial<SchedulerSettings>): void {
+    this.#settings = { ...this.#settings, ...settings };
+    this.#still.reset();
+  }
+
+  #startInference(yuyv: Uint8Array): void {
+    this.#busy = true;
+    const started = performance.now();
+    const { width, height } = this.#source;
+    let promise: Promise<void>;
+    try {
+      promise = this.#engine.infer(yuyv, width, height, this.#back);
+    } catch (e) {
+      this.#busy = false;
+      throw e;
+    }
+    this.#pending = promise.then(
+      () => {
+        const t = this.#front;
+        this.#front = this.#back;
+        this.#back = t;
+        this.#haveMask = true;
+        this.stats.inferences++;
+        this.stats.inference.push(performance.now() - started);
+        this.#busy = false;
+      },
+      (e: unknown) => {
+        this.#failure = e;
+        this.#busy = false;
+      },
+    );
+  }
+
+  /** Decides whether this frame goes to the model; starts it if so. */
+  #maybeInfer(yuyv: Uint8Array, index: number): void {
+    const s = this.#settings;
+    if (index % s.inferEvery !== 0 && this.#haveMask) return;
+    if (this.#busy) {
+      this.stats.maskReused++;
+      return;
+    }
+    if (s.stillThreshold > 0 && this.#haveMask) {
+      const diff = this.#still.difference(yuyv);
+      if (diff < s.stillThreshold && this.#stillRun < (this.#options.maxStillSkip ?? 30)) {
+        this.#stillRun++;
+        this.stats.stillSkipped++;
+        return;
+      }
+    }
+    this.#stillRun = 0;
+    if (s.stillThreshold > 0) this.#still.remember(yuyv);
+    this.#startInference(yuyv);
+  }
+
+  /**
+   * Runs until the source ends, `signal` aborts, or `maxFrames` frames were written. Does not close
+   * the parts: the caller owns them.
+   *
+   * @throws whatever a part throws (DeepsegError with a code); a failed inference ends the run.
+   */
+  async run(signal: AbortSignal): Promise<RunSummary> {
+    const source = this.#source;
+    const sink = this.#sink;
+    const { width, height } = source;
+    const frameBytes = width * height * 2;
+    const composed = new Uint8Array(frameBytes);
+    const scaled =
+      sink.width !== width || sink.height !== height
+        ? new Uint8Array(sink.width * sink.height * 2)
+        : undefined;
+    const scaler = scaled ? new YuyvScaler(width, height, sink.width, sink.height) : undefined;
+    const interval = 1000 / source.fps;
+    const pace = this.#options.realtime && !source.live ? new Pacer(source.fps) : undefined;
+    const stats = this.stats;
+    let index = 0;
+    let staleRun = 0;
+    for await (const frame of source.frames(signal)) {
+      const dequeued = performance.now();
+      stats.framesIn++;
+      if (this.#failure !== undefined) throw this.#failure;
+      // Newest frame wins: a live frame older than 1.5 intervals means a newer one is already queued.
+      if (source.live && frame.capturedAt !== undefined && staleRun < 3) {
+        const age = dequeued - frame.capturedAt;
+        if (age > 1.5 * interval && age < 2000) {
+          stats.staleDropped++;
+          staleRun++;
+          continue;
+        }
+      }
+      staleRun = 0;
+      if (source.lostFrames) stats.sourceLost = source.lostFrames();
+      let yuyv = frame.data;
+      if (this.#decoder) yuyv = await this.#decoder.decode(frame.data);
+      else if (yuyv.length > frameBytes) yuyv = yuyv.subarray(0, frameBytes);
+      else if (yuyv.length < frameBytes) {
+        throw new DeepsegError(
+          'ERR_INPUT',
+          `A frame from ${source.label} has ${yuyv.length} bytes; ${width}x${height} YUYV needs ${frameBytes}`,
+        );
+      }
+      this.#maybeInfer(yuyv, index);
+      if (!this.#options.realtime && this.#pending) {
+        await this.#pending;
+        this.#pending = undefined;
+        if (this.#failure !== undefined) throw this.#failure;
+      }
+      this.#compositor.process(yuyv, this.#haveMask ? this.#front : null, composed);
+      let out = composed;
+      if (scaler && scaled) {
+        scaler.scale(composed, scaled);
+        out = scaled;
+      }
+      if (this.#settings.mirror) mirrorYuyvInPlace(out, sink.width, sink.height);
+      if (pace) await pace.wait(signal);
+      if (signal.aborted) break;
+      await sink.write(out);
+      stats.framesOut++;
+      stats.latency.push(performance.now() - dequeued);
+      index++;
+      this.#options.onFrame?.(stats);
+      if (this.#options.maxFrames !== undefined && stats.framesOut >= this.#options.maxFrames) break;
+    }
+    if (this.#pending) await this.#pending;
+    if (this.#failure !== undefined) throw this.#failure;
+    return {
+      framesIn: stats.framesIn,
+      framesOut: stats.framesOut,
+      dropped: stats.dropped,
+      inferences: stats.inferences,
+      stillSkipped: stats.stillSkipped,
+      maskReused: stats.maskReused,
+      latencyP50: stats.latency.percentile(50),
+      latencyP99: stats.latency.percentile(99),
+      inferenceMs: stats.inference.percentile(50),
+      wallMs: performance.now() - stats.startedAt,
+      cpuMs: stats.cpuMs(),
+    };
+  }
+}
+
+/** Flips a YUYV frame left-right in place (pixel pairs swap, and Y0/Y1 within each pair). */
+export function mirrorYuyvInPlace(buf: Uint8Array, width: number, height: number): void {
+  const stride = width * 2;
+  const pairs = width >> 1;
+  for (let y = 0; y < height; y++) {
+    const row = y * stride;
+    for (let a = 0, b = pairs - 1; a <= b; a++, b--) {
+      const i = row + a * 4;
+      const j = row + b * 4;
+      const y0 = buf[i]!;
+      const u = buf[i + 1]!;
+      const y1 = buf[i + 2]!;
+      const v = buf[i + 3]!;
+      buf[i] = buf[j + 2]!;
+      buf[i + 1] = buf[j + 1]!;
+      buf[i + 2] = buf[j]!;
+      buf[i + 3] = buf[j + 3]!;
+      buf[j] = y1;
+      buf[j + 1] = u;
+      buf[j + 2] = y0;
+      buf[j + 3] = v;
+    }
+  }
+}
