@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# vm-timeout: 120
 # Boots, loads the media drivers, checks they answer. The cheapest proof the harness works.
 set -euo pipefail
 modprobe vivid n_devs=1

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# pnpm test:kernel [job ...] — runs the kernel jobs (vm/jobs/<job>.sh; default: all of them), each in
+# a fresh qemu guest with Debian's kernel, vivid and v4l2loopback. See vm/README.md.
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+started=$(date +%s)
+mkdir -p "$CACHE_DIR"
+
+jobs=("$@")
+if ((${#jobs[@]} == 0)); then
+  for f in "$VM_DIR"/jobs/*.sh; do jobs+=("$(basename "$f" .sh)"); done
+fi
+for job in "${jobs[@]}"; do
+  [[ -f $VM_DIR/jobs/$job.sh ]] || die "no job vm/jobs/$job.sh"
+done
+
+bash "$VM_DIR/lib/host-packages.sh"
+
+# Jobs run prebuilt JavaScript (tsx over 9p under TCG is slow): each job declares the package
+# directories to build, dependencies first, with a '# vm-build: packages/a packages/b' line.
+dirs=()
+for job in "${jobs[@]}"; do
+  line=$(grep -m1 '^# vm-build:' "$VM_DIR/jobs/$job.sh" || true)
+  for d in ${line#\# vm-build:}; do
+    [[ " ${dirs[*]} " == *" $d "* ]] || dirs+=("$d")
+  done
+done
+for d in "${dirs[@]}"; do
+  log "building $d"
+  (cd "$REPO_DIR/$d" && npm run -s build >"$CACHE_DIR/build.log" 2>&1) ||
+    { cat "$CACHE_DIR/build.log" >&2; die "build of $d failed"; }
+done
+
+kdir=$(bash "$VM_DIR/lib/prepare.sh")
+log "kernel $(basename "$kdir") ready after $(($(date +%s) - started)) s"
+
+passed=0
+failed=0
+for job in "${jobs[@]}"; do
+  limit=$(sed -n 's/^# vm-timeout: *\([0-9]*\).*/\1/p' "$VM_DIR/jobs/$job.sh" | head -1)
+  t0=$(date +%s)
+  set +e
+  bash "$VM_DIR/lib/run-job.sh" "$kdir" "$job" "${limit:-300}"
+  status=$?
+  set -e
+  out="$CACHE_DIR/runs/$job"
+  sed 's/^/  | /' "$out/job.log" 2>/dev/null || true
+  # Results a job leaves on the share (e.g. benchmark JSON) go to bench-results/.
+  for f in "$out"/*.json; do
+    [[ -f $f ]] && mkdir -p "$REPO_DIR/bench-results" && cp "$f" "$REPO_DIR/bench-results/"
+  done
+  if ((status == 0)); then
+    passed=$((passed + 1))
+    log "job $job passed in $(($(date +%s) - t0)) s"
+  else
+    failed=$((failed + 1))
+    log "job $job FAILED (status $status) in $(($(date +%s) - t0)) s; console: $out/console.log"
+    [[ -n ${CI:-} ]] && tail -40 "$out/console.log" 2>/dev/null | sed 's/^/  console| /'
+  fi
+done
+log "total $(($(date +%s) - started)) s"
+echo "kernel: $passed passed, $failed failed"
+((failed == 0))
