@@ -150,7 +150,10 @@ async function openVideoSource(path: string, options: FileSourceOptions): Promis
     live: false,
     label: `${path} (video ${info.width}x${info.height} @ ${info.fps.toFixed(2)}, ffmpeg)`,
     async *frames(signal: AbortSignal): AsyncGenerator<SourceFrame> {
-      const limit = options.frames === undefined ? [] : ['-frames:v', String(options.frames)];
+      const limit =
+        options.frames === undefined || !Number.isFinite(options.frames)
+          ? []
+          : ['-frames:v', String(options.frames)];
       const ff = spawnFfmpeg([
         '-i',
         path,

@@ -146,21 +146,22 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
 
   let statsTimer: NodeJS.Timeout | undefined;
   try {
-    // the model first: its output size shapes the compositor
-    engine = await createSegmentEngine({ model: options.model, threads: options.threads });
-    cleanups.push(() => engine?.close());
     const openSource = async (): Promise<FrameSource> => {
       if (options.input !== undefined) {
         return openFileSource(options.input, {
           width: options.width,
           height: options.height,
-          frames: options.frames ?? (realtime ? undefined : undefined),
+          // an image feeding a virtual camera repeats until stopped; in file mode it is one frame
+          frames: options.frames ?? (realtime ? Number.POSITIVE_INFINITY : undefined),
           fps: options.fps,
         });
       }
       return devices!.openCamera(options, log);
     };
+    // the source first (a missing input or camera fails fast), then the model: its output size shapes the compositor
     source = await openSource();
+    engine = await createSegmentEngine({ model: options.model, threads: options.threads });
+    cleanups.push(() => engine?.close());
     const outWidth = options.outputWidth ?? source.width;
     const outHeight = options.outputHeight ?? source.height;
     if (options.output !== undefined) {

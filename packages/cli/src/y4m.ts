@@ -82,7 +82,7 @@ export function parseY4mHeader(line: string, path = 'input'): Y4mHeader {
     );
   }
   let chroma: Y4mChroma;
-  if (colorspace.startsWith('420')) chroma = '420';
+  if (['420', '420jpeg', '420mpeg2', '420paldv'].includes(colorspace)) chroma = '420';
   else if (colorspace === '422') chroma = '422';
   else if (colorspace === '444') chroma = '444';
   else if (colorspace === 'mono') chroma = 'mono';

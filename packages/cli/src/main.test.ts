@@ -1,0 +1,175 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sharedFile } from '@deepseg/fixtures/shared';
+import { DeepsegError } from '@deepseg/yuyv';
+import { describe, expect, it } from 'vitest';
+import { ExitCode, exitCodeFor } from './exit-codes.ts';
+import { runMain } from './test-io.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'deepseg-main-'));
+const pkgDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+const clip = sharedFile('media/doctor_desk_5s_960x540.mp4');
+
+/** Asserts a run failed with `code` and exactly one line on stderr, no stack trace. */
+function expectOneLine(run: { code: number; stderr: string }, code: number, text: string | RegExp): void {
+  expect(run.code).toBe(code);
+  const lines = run.stderr.split('\n').filter((l) => l.length > 0);
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^deepseg: /);
+  expect(run.stderr).not.toMatch(/\n\s+at /);
+  if (typeof text === 'string') expect(lines[0]).toContain(text);
+  else expect(lines[0]).toMatch(text);
+}
+
+describe('deepseg: help and version', () => {
+  it('prints the version from package.json', async () => {
+    const r = await runMain(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+  });
+
+  it('documents every option and every exit code in --help', async () => {
+    const r = await runMain(['--help']);
+    expect(r.code).toBe(0);
+    for (const o of [
+      '--camera',
+      '--loopback',
+      '--size',
+      '--fps',
+      '--format',
+      '--output-size',
+      '--model',
+      '--threads',
+      '--background',
+      '--threshold',
+      '--smoothing',
+      '--feather',
+      '--mirror',
+      '--infer-every',
+      '--skip-still',
+      '--on-demand',
+      '--stats',
+      '--input',
+      '--output',
+      '--config',
+      '--debug',
+    ]) {
+      expect(r.stdout).toContain(o);
+    }
+    for (const code of Object.values(ExitCode)) expect(r.stdout).toMatch(new RegExp(`^ +${code}  `, 'm'));
+  });
+
+  it('has --help for every command', async () => {
+    for (const cmd of ['devices', 'doctor', 'models']) {
+      const r = await runMain([cmd, '--help']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`deepseg ${cmd}`);
+    }
+    expect((await runMain(['help', 'models'])).stdout).toContain('deepseg models pull <id>');
+  });
+});
+
+describe('deepseg: user mistakes are one line with a documented exit code', () => {
+  it('unknown command', async () => {
+    expectOneLine(
+      await runMain(['devics']),
+      ExitCode.Usage,
+      'unknown command "devics" (did you mean `deepseg devices`?)',
+    );
+  });
+
+  it('unknown option', async () => {
+    expectOneLine(await runMain(['--bakground', 'blur']), ExitCode.Usage, 'Unknown option --bakground');
+  });
+
+  it('bad colour', async () => {
+    expectOneLine(await runMain(['--background', 'color=#GG0000']), ExitCode.Usage, 'Expected color=#RRGGBB');
+  });
+
+  it('bad config file', async () => {
+    const p = join(dir, 'bad.json');
+    writeFileSync(p, '{"threads": "many"}');
+    expectOneLine(
+      await runMain(['--config', p]),
+      ExitCode.Usage,
+      `Expected an integer from 1 to 64 for "threads" in ${p}`,
+    );
+  });
+
+  it('missing input file', async () => {
+    expectOneLine(
+      await runMain(['--input', join(dir, 'nope.mp4'), '--output', join(dir, 'out.y4m')]),
+      ExitCode.File,
+      'nope.mp4 does not exist; check the --input path',
+    );
+  });
+
+  it('missing camera device', async () => {
+    const r = await runMain(['--camera', '/dev/video97', '--output', join(dir, 'cam.y4m')]);
+    expectOneLine(r, ExitCode.Device, '/dev/video97');
+  });
+
+  it.skipIf(!clip)('unknown model, listing the known ones', async () => {
+    const r = await runMain(['--input', clip!, '--output', join(dir, 'm.y4m'), '--model', 'no-such-model']);
+    expectOneLine(r, ExitCode.Model, /Unknown model "no-such-model"; known models: .*selfie/);
+    expect(readdirSync(dir).filter((n) => n.includes('m.y4m'))).toEqual([]);
+  });
+
+  it.skipIf(!clip)('missing background file, leaving no output behind', async () => {
+    const out = join(dir, 'bg.y4m');
+    const r = await runMain([
+      '--input',
+      clip!,
+      '--output',
+      out,
+      '--background',
+      join(dir, 'beach.jpg'),
+      '--frames',
+      '2',
+    ]);
+    expectOneLine(r, ExitCode.File, 'beach.jpg');
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(dir).filter((n) => n.includes('bg.y4m'))).toEqual([]);
+  });
+
+  it('output folder that does not exist', async () => {
+    const r = await runMain(['--input', join(dir, 'bad.json'), '--output', join(dir, 'no', 'dir', 'x.y4m')]);
+    // the input is checked first: bad.json is not a video ffmpeg can read
+    expect(r.code).toBe(ExitCode.File);
+  });
+
+  it('prints the stack only with --debug', async () => {
+    const r = await runMain(['--input', join(dir, 'nope.mp4'), '--output', join(dir, 'o.y4m'), '--debug']);
+    expect(r.code).toBe(ExitCode.File);
+    expect(r.stderr).toMatch(/\n\s+at /);
+  });
+
+  const bin = join(pkgDir, 'dist', 'bin.js');
+  it.skipIf(!existsSync(bin))('the built bin exits with the code and one line', () => {
+    const r = spawnSync(process.execPath, [bin, '--background', 'color=#12'], { encoding: 'utf8' });
+    expect(r.status).toBe(ExitCode.Usage);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('Expected color=#RRGGBB');
+  });
+});
+
+describe('exitCodeFor', () => {
+  it('maps DeepsegError codes, families and errno', () => {
+    const e = (code: string, extra = {}) => new DeepsegError(code, 'x', extra);
+    expect(exitCodeFor(e('ERR_DEVICE_BUSY'))).toBe(ExitCode.Busy);
+    expect(exitCodeFor(e('ERR_PERMISSION'))).toBe(ExitCode.Permission);
+    expect(exitCodeFor(e('ERR_DEVICE_GONE'))).toBe(ExitCode.DeviceGone);
+    expect(exitCodeFor(e('ERR_NOT_OUTPUT_DEVICE'))).toBe(ExitCode.Device);
+    expect(exitCodeFor(e('ERR_MODEL_CHECKSUM'))).toBe(ExitCode.Model);
+    expect(exitCodeFor(e('ERR_DOWNLOAD_TIMEOUT'))).toBe(ExitCode.Network);
+    expect(exitCodeFor(e('ERR_FFMPEG_MISSING'))).toBe(ExitCode.Missing);
+    expect(exitCodeFor(e('ERR_UNSUPPORTED_OP', { device: '/dev/video0' }))).toBe(ExitCode.Device);
+    expect(exitCodeFor(e('ERR_UNSUPPORTED_OP', { model: 'x' }))).toBe(ExitCode.Model);
+    expect(exitCodeFor(e('ERR_SOMETHING_NEW'))).toBe(ExitCode.Internal);
+    expect(exitCodeFor(Object.assign(new Error('x'), { code: 'EACCES' }))).toBe(ExitCode.Permission);
+    expect(exitCodeFor(new TypeError('bug'))).toBe(ExitCode.Internal);
+  });
+});
