@@ -412,7 +412,11 @@ function blend1(fg: usize, bg: usize, dst: usize, i: usize, a: i32): void {
 // Model input tensors from packed frames (YUYV, UYVY, RGB24, BGR24, RGBA), bilinear.
 //
 // Per tensor row: the two source rows are blended vertically over the byte span the ROI covers, as
-// Q7 (value·128) in i16; then each tensor pixel reads its two horizontal taps from that row.
+// Q7 (value·128) in i16. Then each tensor pixel loads the 8 i16 around its two horizontal taps in one
+// v128 and a per-column swizzle (built in src/tensor.ts) picks [a0 a1 a2 0 b0 b1 b2 0]: the three
+// channels of tap a and of tap b. Lanes are channels from there on: lerp, YUV → RGB (for YUV
+// sources), clamp, normalise, store. Column records are 32 bytes: swizzle (16), byte offset into the
+// vertical row (i32), tap-b weight (f32).
 
 export function tensorPacked(
   src: usize,
@@ -425,12 +429,7 @@ export function tensorPacked(
   ayF: usize,
   rows: i32,
   cols: i32,
-  offA0: usize,
-  offA1: usize,
-  offB0: usize,
-  offB1: usize,
-  wx: usize,
-  delta: i32,
+  columns: usize,
   yuv: i32,
   yGain: f32,
   yOff: f32,
@@ -448,12 +447,32 @@ export function tensorPacked(
   dst: usize,
   firstOut: i32,
   rowStep: i32,
-  pixStep: i32,
-  chanStep: i32,
+  nchw: i32,
+  plane: i32,
   vrow: usize,
 ): void {
+  // Taps are Q7 (value·128); 1/128 is folded into the coefficients below.
   const q: f32 = 1.0 / 128.0;
-  const cs = (<usize>chanStep) << 2;
+  // YUV -> RGB as lanes: rgb = Y*colY + U*colU + V*colV + bias, lane order = tensor channel order.
+  const c = f32x4.splat(0);
+  let colU = f32x4.replace_lane(f32x4.replace_lane(c, 1, gU), 2, bU);
+  let colV = f32x4.replace_lane(f32x4.replace_lane(c, 0, rV), 1, gV);
+  if (swap) {
+    colU = f32x4.shuffle(colU, colU, 2, 1, 0, 3);
+    colV = f32x4.shuffle(colV, colV, 2, 1, 0, 3);
+  }
+  // Y*g + U*u + V*v with Y, U, V offset: bias = -g*yOff - 128*(u + v)
+  const bias = f32x4.sub(f32x4.splat(-yGain * yOff), f32x4.mul(f32x4.splat(128), f32x4.add(colU, colV)));
+  const colY = f32x4.splat(yGain * q);
+  colU = f32x4.mul(colU, f32x4.splat(q));
+  colV = f32x4.mul(colV, f32x4.splat(q));
+  const zero = f32x4.splat(0);
+  const top = f32x4.splat(255);
+  const mul = f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(m0), 1, m1), 2, m2);
+  const add = f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(a0), 1, a1), 2, a2);
+  const mulQ = f32x4.mul(mul, f32x4.splat(q));
+  const ps: usize = nchw ? 4 : 12;
+  const cs = (<usize>plane) << 2;
   for (let j = 0; j < rows; j++) {
     const y0 = load<i32>(ayI0 + ((<usize>j) << 2));
     const y1 = y0 + load<i32>(ayStep + ((<usize>j) << 2));
@@ -474,41 +493,44 @@ export function tensorPacked(
       v128.store(o, i16x8.add(i16x8.shl(hi0, 7), i16x8.q15mulr_sat_s(dhi, vfy)), 16);
     }
     let out = dst + ((<usize>(firstOut + j * rowStep)) << 2);
-    const ps = (<usize>pixStep) << 2;
-    const dl = (<isize>delta) << 1;
-    for (let c = 0; c < cols; c++) {
-      const cc = (<usize>c) << 2;
-      const ia0 = vrow + ((<usize>load<i32>(offA0 + cc)) << 1);
-      const ia1 = vrow + ((<usize>load<i32>(offA1 + cc)) << 1);
-      const ib0 = vrow + ((<usize>load<i32>(offB0 + cc)) << 1);
-      const ib1 = vrow + ((<usize>load<i32>(offB1 + cc)) << 1);
-      const w = load<f32>(wx + cc);
-      const x0 = <f32>load<i16>(ia0);
-      const x1 = <f32>load<i16>(ib0);
-      const x2 = <f32>load<i16>(<usize>(<isize>ib0 + dl));
-      let c0 = (x0 + (<f32>load<i16>(ia1) - x0) * w) * q;
-      let c1 = (x1 + (<f32>load<i16>(ib1) - x1) * w) * q;
-      let c2 = (x2 + (<f32>load<i16>(<usize>(<isize>ib1 + dl)) - x2) * w) * q;
-      if (yuv) {
-        const e = yGain * (c0 - yOff);
-        const u = c1 - 128;
-        const v = c2 - 128;
-        c0 = e + rV * v;
-        c1 = e + gU * u + gV * v;
-        c2 = e + bU * u;
-        c0 = max<f32>(0, min<f32>(c0, 255));
-        c1 = max<f32>(0, min<f32>(c1, 255));
-        c2 = max<f32>(0, min<f32>(c2, 255));
+    let col = columns;
+    const end = columns + ((<usize>cols) << 5);
+    if (yuv) {
+      for (; col < end; col += 32) {
+        const taps = i8x16.swizzle(v128.load(vrow + <usize>load<i32>(col, 16)), v128.load(col));
+        const ta = f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(taps));
+        const tb = f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(taps));
+        const v = f32x4.add(ta, f32x4.mul(f32x4.sub(tb, ta), v128.load32_splat(col, 20)));
+        let rgb = f32x4.add(f32x4.mul(f32x4.shuffle(v, v, 0, 0, 0, 0), colY), bias);
+        rgb = f32x4.add(rgb, f32x4.mul(f32x4.shuffle(v, v, 1, 1, 1, 1), colU));
+        rgb = f32x4.add(rgb, f32x4.mul(f32x4.shuffle(v, v, 2, 2, 2, 2), colV));
+        rgb = f32x4.pmin(f32x4.pmax(rgb, zero), top);
+        const t = f32x4.add(f32x4.mul(rgb, mul), add);
+        if (nchw) {
+          store<f32>(out, f32x4.extract_lane(t, 0));
+          store<f32>(out + cs, f32x4.extract_lane(t, 1));
+          store<f32>(out + 2 * cs, f32x4.extract_lane(t, 2));
+        } else {
+          v128.store(out, t);
+        }
+        out += ps;
       }
-      if (swap) {
-        const t = c0;
-        c0 = c2;
-        c2 = t;
+    } else {
+      for (; col < end; col += 32) {
+        const taps = i8x16.swizzle(v128.load(vrow + <usize>load<i32>(col, 16)), v128.load(col));
+        const ta = f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(taps));
+        const tb = f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(taps));
+        const v = f32x4.add(ta, f32x4.mul(f32x4.sub(tb, ta), v128.load32_splat(col, 20)));
+        const t = f32x4.add(f32x4.mul(v, mulQ), add);
+        if (nchw) {
+          store<f32>(out, f32x4.extract_lane(t, 0));
+          store<f32>(out + cs, f32x4.extract_lane(t, 1));
+          store<f32>(out + 2 * cs, f32x4.extract_lane(t, 2));
+        } else {
+          v128.store(out, t);
+        }
+        out += ps;
       }
-      store<f32>(out, c0 * m0 + a0);
-      store<f32>(out + cs, c1 * m1 + a1);
-      store<f32>(out + 2 * cs, c2 * m2 + a2);
-      out += ps;
     }
   }
 }

@@ -222,8 +222,8 @@ export function frameToTensor(src: Uint8Array, dst: Float32Array, options: Frame
       b2,
       firstOut,
       tw * pStep,
-      pStep,
-      cStep,
+      tensorLayout === 'NCHW',
+      plane,
       tw * th * 3,
     );
   } else {
@@ -434,69 +434,85 @@ function filterAt(
 
 const PACKED: readonly PixelFormat[] = ['YUYV', 'UYVY', 'RGB24', 'BGR24', 'RGBA'];
 
-/** Per tensor column: relative byte offsets of the two taps of channel 0 and of channel 1 (channel 2 = channel 1 + delta). */
+/** Per tensor column, 32-byte records for the kernel: swizzle (16 bytes), byte offset in the vertical row, weight. */
 interface ColumnTaps {
   format: PixelFormat;
+  swap: boolean;
   roiX: number;
   roiW: number;
   cols: number;
   spanStart: number;
   spanLen: number;
-  delta: number;
-  /** offA0, offA1, offB0, offB1 back to back (4·cols int32). */
-  offsets: Int32Array;
-  wx: Float32Array;
+  records: ArrayBuffer;
 }
 
 const columnCache: ColumnTaps[] = [];
 
-function columnTaps(format: PixelFormat, roiX: number, roiW: number, cols: number): ColumnTaps {
+/**
+ * For tensor column i with taps x0 and x1: the 8 i16 loaded start at element `base` of the vertical
+ * row, and lanes [a0 a1 a2 0 b0 b1 b2 0] are elements `a[k] - base`, `b[k] - base` (k = channel).
+ */
+function columnTaps(
+  format: PixelFormat,
+  swap: boolean,
+  roiX: number,
+  roiW: number,
+  cols: number,
+): ColumnTaps {
   for (const c of columnCache) {
-    if (c.format === format && c.roiX === roiX && c.roiW === roiW && c.cols === cols) return c;
+    if (c.format === format && c.swap === swap && c.roiX === roiX && c.roiW === roiW && c.cols === cols)
+      return c;
   }
   const ax = axis('bilinear', roiX, roiW, cols) as BilinearAxis;
-  const offsets = new Int32Array(4 * cols);
+  const records = new ArrayBuffer(cols * 32);
+  const bytes = new Uint8Array(records);
+  const ints = new Int32Array(records);
+  const floats = new Float32Array(records);
   let spanStart: number;
   let spanEnd: number;
-  let delta: number;
-  if (format === 'YUYV' || format === 'UYVY') {
+  const yuv = format === 'YUYV' || format === 'UYVY';
+  let channels: (x: number) => [number, number, number];
+  let baseOf: (x: number) => number;
+  if (yuv) {
     const yPos = format === 'YUYV' ? 0 : 1;
     const uPos = 1 - yPos;
     spanStart = 2 * (roiX & ~1);
     spanEnd = 4 * ((roiX + roiW + 1) >> 1);
-    delta = 2;
-    for (let i = 0; i < cols; i++) {
-      const x0 = ax.i0[i]!;
-      const x1 = x0 + ax.step[i]!;
-      offsets[i] = 2 * x0 + yPos - spanStart;
-      offsets[cols + i] = 2 * x1 + yPos - spanStart;
-      offsets[2 * cols + i] = 4 * (x0 >> 1) + uPos - spanStart;
-      offsets[3 * cols + i] = 4 * (x1 >> 1) + uPos - spanStart;
-    }
+    channels = (x) => [2 * x + yPos, 4 * (x >> 1) + uPos, 4 * (x >> 1) + uPos + 2];
+    baseOf = (x) => 4 * (x >> 1);
   } else {
     const o = rgbOffsets(format as 'RGB24' | 'BGR24' | 'RGBA');
     spanStart = roiX * o.bpp;
     spanEnd = (roiX + roiW) * o.bpp;
-    delta = o.b - o.g;
-    for (let i = 0; i < cols; i++) {
-      const x0 = ax.i0[i]!;
-      const x1 = x0 + ax.step[i]!;
-      offsets[i] = x0 * o.bpp + o.r - spanStart;
-      offsets[cols + i] = x1 * o.bpp + o.r - spanStart;
-      offsets[2 * cols + i] = x0 * o.bpp + o.g - spanStart;
-      offsets[3 * cols + i] = x1 * o.bpp + o.g - spanStart;
+    channels = (x) =>
+      swap
+        ? [x * o.bpp + o.b, x * o.bpp + o.g, x * o.bpp + o.r]
+        : [x * o.bpp + o.r, x * o.bpp + o.g, x * o.bpp + o.b];
+    baseOf = (x) => x * o.bpp;
+  }
+  for (let i = 0; i < cols; i++) {
+    const x0 = ax.i0[i]!;
+    const x1 = x0 + ax.step[i]!;
+    const base = baseOf(x0);
+    const lanes = [...channels(x0), -1, ...channels(x1), -1];
+    for (let k = 0; k < 8; k++) {
+      const e = lanes[k]! < 0 ? -1 : lanes[k]! - base;
+      if (e > 7) throw new Error(`internal: tap outside the loaded vector (${format})`);
+      bytes[i * 32 + 2 * k] = e < 0 ? 0x80 : 2 * e;
+      bytes[i * 32 + 2 * k + 1] = e < 0 ? 0x80 : 2 * e + 1;
     }
+    ints[i * 8 + 4] = 2 * (base - spanStart);
+    floats[i * 8 + 5] = ax.f[i]!;
   }
   const taps: ColumnTaps = {
     format,
+    swap,
     roiX,
     roiW,
     cols,
     spanStart,
     spanLen: spanEnd - spanStart,
-    delta,
-    offsets,
-    wx: ax.f,
+    records,
   };
   if (columnCache.length >= 8) columnCache.shift();
   columnCache.push(taps);
@@ -522,11 +538,12 @@ function tensorPackedWasm(
   b2: number,
   firstOut: number,
   rowStep: number,
-  pixStep: number,
-  chanStep: number,
+  nchw: boolean,
+  plane: number,
   total: number,
 ): void {
-  const taps = columnTaps(format, roi.x, roi.width, content.width);
+  const yuv = format === 'YUYV' || format === 'UYVY';
+  const taps = columnTaps(format, yuv ? false : swap, roi.x, roi.width, content.width);
   const ay = axis('bilinear', roi.y, roi.height, content.height) as BilinearAxis;
   const stride = byteLengthUnchecked(format, width, height) / height;
   const firstRow = ay.i0[0]!;
@@ -537,17 +554,15 @@ function tensorPackedWasm(
   layout.reset();
   const ps = layout.take(srcBytes);
   const pay = layout.take(rows * 12);
-  const pcol = layout.take(cols * 20);
+  const pcol = layout.take(cols * 32);
   const pdst = layout.take(total * 4);
-  const pv = layout.take(((taps.spanLen + 15) & ~15) * 2);
+  const pv = layout.take(((taps.spanLen + 31) & ~15) * 2);
   const h = wasmHeap(layout.size);
   copyIn(h, src, ps, srcBytes, firstRow * stride);
   h.i32.set(ay.i0, pay >> 2);
   h.i32.set(ay.step, (pay >> 2) + rows);
   h.f32.set(ay.f, (pay >> 2) + 2 * rows);
-  h.i32.set(taps.offsets, pcol >> 2);
-  h.f32.set(taps.wx, (pcol >> 2) + 4 * cols);
-  const yuv = format === 'YUYV' || format === 'UYVY';
+  h.u8.set(new Uint8Array(taps.records), pcol);
   const k = yuvToRgbCoefficients(matrix, range);
   h.kernels.tensorPacked(
     ps,
@@ -561,11 +576,6 @@ function tensorPackedWasm(
     rows,
     cols,
     pcol,
-    pcol + 4 * cols,
-    pcol + 8 * cols,
-    pcol + 12 * cols,
-    pcol + 16 * cols,
-    taps.delta,
     yuv ? 1 : 0,
     k.yGain,
     k.yOffset,
@@ -583,8 +593,8 @@ function tensorPackedWasm(
     pdst,
     firstOut,
     rowStep,
-    pixStep,
-    chanStep,
+    nchw ? 1 : 0,
+    plane,
     pv,
   );
   dst.set(heapF32View(h, pdst, total));
