@@ -15,14 +15,19 @@ export type BackgroundFit = (typeof BackgroundFit)[keyof typeof BackgroundFit];
  * follows the frame difference, so still areas are steady and moving areas follow at once.
  */
 export interface TemporalOptions {
-  /** EMA rate (weight of the new mask) where the frame is still, 0 < still ≤ 1. Default 0.2. */
+  /** EMA rate (weight of the new mask) where the frame is still, 0 < still ≤ 1. Default 0.05. */
   still?: number;
   /** EMA rate where the frame moves, still ≤ moving ≤ 1. Default 1 (no smoothing, no lag). */
   moving?: number;
-  /** Mean luma change (0..255 codes, per mask cell) at or below which a cell counts as still. Default 2. */
+  /** Mean luma change (0..255 codes, per mask cell, 3×3 max) at or below which a cell counts as still. Default 3. */
   motionLow?: number;
-  /** Mean luma change at or above which a cell counts as moving. Default 8. */
+  /** Mean luma change at or above which a cell counts as moving. Default 12. */
   motionHigh?: number;
+  /**
+   * Minimum rate `catchUp·d²` where the new mask disagrees with the smoothed one by d, so that motion
+   * the luma does not show (white on white) cannot leave a ghost. 0..1, default 0.3.
+   */
+  catchUp?: number;
 }
 
 /** Edge-aware refinement: a fast guided filter with the camera frame's luma as the guide. */
@@ -57,7 +62,7 @@ export interface RefineOptions {
   guided?: GuidedOptions | false;
   /**
    * Coverage band: the refined probability is mapped with smoothstep(low, high). `low === high` is a
-   * hard threshold. Default `[0.3, 0.7]`.
+   * hard threshold. Default `[0.25, 0.75]`.
    */
   coverage?: readonly [low: number, high: number];
   /** Light wrapping: how much background light (screen blend, luma) spills onto the person's edge, 0..1. Default 0.2. */
@@ -131,13 +136,13 @@ export interface ResolvedRefine {
 
 /** The default refinement, as documented on {@link RefineOptions}. */
 export const DEFAULT_REFINE: ResolvedRefine = Object.freeze({
-  temporal: Object.freeze({ still: 0.2, moving: 1, motionLow: 2, motionHigh: 8 }),
+  temporal: Object.freeze({ still: 0.05, moving: 1, motionLow: 3, motionHigh: 12, catchUp: 0.3 }),
   minBlobArea: 0.002,
   minHoleArea: 0,
   dilate: 0,
   feather: false,
   guided: Object.freeze({ radius: 2, eps: 0.002 }),
-  coverage: Object.freeze([0.3, 0.7] as const),
+  coverage: Object.freeze([0.25, 0.75] as const),
   lightWrap: 0.2,
 }) as ResolvedRefine;
 
@@ -223,7 +228,8 @@ export function resolveRefineOptions(
       motionLow,
       255,
     );
-    temporal = { still, moving, motionLow, motionHigh };
+    const catchUp = checkNumber(t.catchUp ?? base.catchUp, `${prefix}.temporal.catchUp`, 0, 1);
+    temporal = { still, moving, motionLow, motionHigh, catchUp };
   }
   let guided: ResolvedRefine['guided'] = d.guided;
   if (o.guided === false) guided = false;

@@ -1,0 +1,68 @@
+// Bench/quality helpers: real frames of the shared clip and person masks from the real MediaPipe
+// selfie model (TFLite reference runtime), cached under fixtures/generated.
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { decodeVideoFrames, generatedDir } from '@deepseg/fixtures/shared';
+import { loadTfliteReference, mediapipeSelfieModelPath, type TfliteReference } from '@deepseg/fixtures/tflite-reference';
+import { frameToTensor } from '@deepseg/yuyv';
+
+export const CLIP = 'media/doctor_desk_5s_960x540.mp4';
+export const MODEL_SIZE = 256;
+
+/** YUYV frames of the clip at `width`×`height`. */
+export function clipFrames(width: number, height: number, count: number): Buffer[] | undefined {
+  return decodeVideoFrames(CLIP, { width, height, pixFmt: 'yuyv422', count })?.frames;
+}
+
+let model: TfliteReference | undefined;
+
+/** Runs the MediaPipe selfie (general, 256×256) model on one YUYV frame; returns a fresh mask. */
+export async function modelMask(frame: Uint8Array, width: number, height: number): Promise<Float32Array> {
+  model ??= await loadTfliteReference(readFileSync(mediapipeSelfieModelPath('general')));
+  const input = new Float32Array(MODEL_SIZE * MODEL_SIZE * 3);
+  frameToTensor(frame, input, { width, height, format: 'YUYV', tensor: { width: MODEL_SIZE, height: MODEL_SIZE } });
+  return model.run(input).slice();
+}
+
+/** Masks for `frames` (cached on disk under `key`). */
+export async function clipMasks(key: string, frames: Uint8Array[], width: number, height: number): Promise<Float32Array[]> {
+  const n = MODEL_SIZE * MODEL_SIZE;
+  const file = join(generatedDir, `compose-masks-${key}-${width}x${height}-n${frames.length}.f32`);
+  if (existsSync(file)) {
+    const all = new Float32Array(new Uint8Array(readFileSync(file)).buffer);
+    if (all.length === n * frames.length) {
+      return frames.map((_, i) => all.slice(i * n, (i + 1) * n));
+    }
+  }
+  const masks: Float32Array[] = [];
+  for (const f of frames) masks.push(await modelMask(f, width, height));
+  const all = new Float32Array(n * frames.length);
+  masks.forEach((m, i) => all.set(m, i * n));
+  mkdirSync(generatedDir, { recursive: true });
+  writeFileSync(`${file}.tmp`, new Uint8Array(all.buffer));
+  renameSync(`${file}.tmp`, file);
+  return masks;
+}
+
+/**
+ * A synthetic pan of real frames: frame t shifted horizontally by round(amp·sin(2πt/period)) pixels
+ * (edges clamped), so the person moves with a known motion while the content stays real.
+ */
+export function panFrames(frames: Uint8Array[], width: number, height: number, amp: number, period: number): Uint8Array[] {
+  return frames.map((f, t) => {
+    const shift = Math.round(amp * Math.sin((2 * Math.PI * t) / period) / 2) * 2;
+    const out = new Uint8Array(f.length);
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x += 2) {
+        const sx = Math.min(width - 2, Math.max(0, x - shift));
+        const s = (y * width + sx) * 2;
+        const d = (y * width + x) * 2;
+        out[d] = f[s]!;
+        out[d + 1] = f[s + 1]!;
+        out[d + 2] = f[s + 2]!;
+        out[d + 3] = f[s + 3]!;
+      }
+    }
+    return out;
+  });
+}
