@@ -21,7 +21,7 @@ export function builtinModelsDir(): string {
 }
 
 /** The default model id (chosen by measurement; see docs/decisions/0031-default-model.md). */
-export const DEFAULT_MODEL = 'selfie-general';
+export const DEFAULT_MODEL = 'selfie-landscape';
 
 /** Options of {@link loadRegistry}. */
 export interface RegistryOptions {

@@ -8,6 +8,7 @@ import { type Backend, registerBackend, unregisterBackend } from './backend.ts';
 import type { ModelManifest } from './manifest.ts';
 import { foregroundShare, maskIoU } from './mask-agreement.ts';
 import { type OnnxruntimeOptions, onnxruntimeBackend } from './onnxruntime.ts';
+import { DEFAULT_MODEL } from './registry.ts';
 import { createSegmenter, type Segmenter } from './segmenter.ts';
 
 const video = 'media/doctor_desk_5s_960x540.mp4';
@@ -34,10 +35,18 @@ const frame = (i = 0) => ({
   format: 'YUYV' as const,
 });
 
-describe.skipIf(!yuyv || !rgb)('createSegmenter with the built-in default model', () => {
+it('defaults to the built-in selfie-landscape model (docs/decisions/0031-default-model.md)', async () => {
+  const seg = await createSegmenter();
+  expect(seg.model.id).toBe(DEFAULT_MODEL);
+  expect(DEFAULT_MODEL).toBe('selfie-landscape');
+  expect(seg.output).toEqual({ width: 256, height: 144 });
+  await seg.dispose();
+});
+
+describe.skipIf(!yuyv || !rgb)('createSegmenter with the built-in selfie-general model', () => {
   let seg: Segmenter;
   beforeAll(async () => {
-    seg = await createSegmenter({ threads: 1 });
+    seg = await createSegmenter({ model: 'selfie-general', threads: 1 });
   });
   afterAll(() => seg?.dispose());
 
@@ -265,6 +274,7 @@ describe('backend selection', () => {
       load: (r, o) => ort.load(r, o),
     };
     const seg = await createSegmenter({
+      model: 'selfie-general',
       backend: [failing('gpu-x', 'no GPU here'), spy],
       backendOptions: { 'onnxruntime-node': { logSeverityLevel: 3 }, 'gpu-x': { device: 1 } },
     });
