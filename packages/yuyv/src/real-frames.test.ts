@@ -15,10 +15,16 @@ const video = decodeVideoFrames('media/doctor_desk_5s_960x540.mp4', {
 describe.skipIf(video === undefined)('real frames (doctor_desk_5s_960x540.mp4)', () => {
   const { width, height, frames } = video!;
 
-  it('YUYV → RGB24 agrees with ffmpeg (swscale, accurate_rnd) to ±3 code values (its own rounding), mean < 0.5', () => {
+  // swscale's yuyv422 → rgb24 path is itself a few code values off the exact BT.601 equations
+  // (Y=235 gives 253, not 255), so this is a loose check that we assume the same matrix and range
+  // as ffmpeg does: the defaults must be far closer to it than BT.709 or full range would be.
+  it('YUYV → RGB24 with the defaults agrees with ffmpeg (mean |d| < 2, max ≤ 4) far better than BT.709 or full range', () => {
+    const meanDiff = (a: Uint8Array, b: Uint8Array) => {
+      let sum = 0;
+      for (let i = 0; i < a.length; i++) sum += Math.abs(a[i]! - b[i]!);
+      return sum / a.length;
+    };
     for (const frame of frames) {
-      const ours = new Uint8Array(width * height * 3);
-      yuyvToRgb(frame, ours, { width, height });
       const theirs = execFileSync(
         'ffmpeg',
         [
@@ -42,16 +48,18 @@ describe.skipIf(video === undefined)('real frames (doctor_desk_5s_960x540.mp4)',
         ],
         { input: frame, maxBuffer: 1 << 26 },
       );
+      const ours = new Uint8Array(width * height * 3);
+      yuyvToRgb(frame, ours, { width, height });
       expect(theirs.length).toBe(ours.length);
       let worst = 0;
-      let sum = 0;
-      for (let i = 0; i < ours.length; i++) {
-        const d = Math.abs(ours[i]! - theirs[i]!);
-        worst = Math.max(worst, d);
-        sum += d;
-      }
-      expect(worst).toBeLessThanOrEqual(3);
-      expect(sum / ours.length).toBeLessThan(0.5);
+      for (let i = 0; i < ours.length; i++) worst = Math.max(worst, Math.abs(ours[i]! - theirs[i]!));
+      expect(worst).toBeLessThanOrEqual(4);
+      const ok = meanDiff(ours, theirs);
+      expect(ok).toBeLessThan(2);
+      yuyvToRgb(frame, ours, { width, height, matrix: 'BT709' });
+      expect(meanDiff(ours, theirs)).toBeGreaterThan(ok + 0.3);
+      yuyvToRgb(frame, ours, { width, height, range: 'full' });
+      expect(meanDiff(ours, theirs)).toBeGreaterThan(ok + 5);
     }
   });
 
