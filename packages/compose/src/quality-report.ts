@@ -5,8 +5,12 @@ const report = await runQuality();
 if (report === undefined) {
   console.log('quality report skipped: shared clip or ffmpeg missing');
 } else {
-  console.log(`clip: ${report.clip}\nmodel: ${report.model}\nstill pixels: ${report.stillThreshold} (${(report.stillShare * 100).toFixed(1)} % of pixel pairs)\npan: ${report.pan}\n`);
-  console.log('| method | flicker (mean |Δα| on still px, ×1000) | vs raw | pops /Mpx | lag fast pan (frames) | lag slow pan (frames) |');
+  console.log(
+    `clip: ${report.clip}\nmodel: ${report.model}\nstill pixels: ${report.stillThreshold} (${(report.stillShare * 100).toFixed(1)} % of pixel pairs)\npan: ${report.pan}\n`,
+  );
+  console.log(
+    '| method | flicker (mean |Δα| on still px, ×1000) | vs raw | pops /Mpx | lag fast pan (frames) | lag slow pan (frames) |',
+  );
   console.log('|---|---:|---:|---:|---:|---:|');
   for (const m of report.methods) {
     console.log(

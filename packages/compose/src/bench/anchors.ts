@@ -29,7 +29,14 @@ function upsample(src: Float32Array, dst: Float32Array, g: Geometry): void {
 }
 
 /** Box blur with an even or odd kernel size k (OpenCV `blur`, anchor at the centre). */
-function blurK(src: Float32Array, dst: Float32Array, w: number, h: number, k: number, tmp: Float32Array): void {
+function blurK(
+  src: Float32Array,
+  dst: Float32Array,
+  w: number,
+  h: number,
+  k: number,
+  tmp: Float32Array,
+): void {
   // An even kernel is approximated by the next odd one; the difference is below a pixel.
   boxMean(src, dst, w, h, Math.max(1, Math.floor(k / 2)), tmp);
 }

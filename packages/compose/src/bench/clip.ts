@@ -3,7 +3,11 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeVideoFrames, generatedDir } from '@deepseg/fixtures/shared';
-import { loadTfliteReference, mediapipeSelfieModelPath, type TfliteReference } from '@deepseg/fixtures/tflite-reference';
+import {
+  loadTfliteReference,
+  mediapipeSelfieModelPath,
+  type TfliteReference,
+} from '@deepseg/fixtures/tflite-reference';
 import { frameToTensor } from '@deepseg/yuyv';
 
 export const CLIP = 'media/doctor_desk_5s_960x540.mp4';
@@ -20,12 +24,22 @@ let model: TfliteReference | undefined;
 export async function modelMask(frame: Uint8Array, width: number, height: number): Promise<Float32Array> {
   model ??= await loadTfliteReference(readFileSync(mediapipeSelfieModelPath('general')));
   const input = new Float32Array(MODEL_SIZE * MODEL_SIZE * 3);
-  frameToTensor(frame, input, { width, height, format: 'YUYV', tensor: { width: MODEL_SIZE, height: MODEL_SIZE } });
+  frameToTensor(frame, input, {
+    width,
+    height,
+    format: 'YUYV',
+    tensor: { width: MODEL_SIZE, height: MODEL_SIZE },
+  });
   return model.run(input).slice();
 }
 
 /** Masks for `frames` (cached on disk under `key`). */
-export async function clipMasks(key: string, frames: Uint8Array[], width: number, height: number): Promise<Float32Array[]> {
+export async function clipMasks(
+  key: string,
+  frames: Uint8Array[],
+  width: number,
+  height: number,
+): Promise<Float32Array[]> {
   const n = MODEL_SIZE * MODEL_SIZE;
   const file = join(generatedDir, `compose-masks-${key}-${width}x${height}-n${frames.length}.f32`);
   if (existsSync(file)) {
@@ -48,9 +62,15 @@ export async function clipMasks(key: string, frames: Uint8Array[], width: number
  * A synthetic pan of real frames: frame t shifted horizontally by round(amp·sin(2πt/period)) pixels
  * (edges clamped), so the person moves with a known motion while the content stays real.
  */
-export function panFrames(frames: Uint8Array[], width: number, height: number, amp: number, period: number): Uint8Array[] {
+export function panFrames(
+  frames: Uint8Array[],
+  width: number,
+  height: number,
+  amp: number,
+  period: number,
+): Uint8Array[] {
   return frames.map((f, t) => {
-    const shift = Math.round(amp * Math.sin((2 * Math.PI * t) / period) / 2) * 2;
+    const shift = Math.round((amp * Math.sin((2 * Math.PI * t) / period)) / 2) * 2;
     const out = new Uint8Array(f.length);
     for (let y = 0; y < height; y++) {
       for (let x = 0; x < width; x += 2) {

@@ -16,7 +16,13 @@ function escapeXml(s: string): string {
 export async function writeContactSheet(
   path: string,
   tiles: Tile[],
-  o: { width: number; height: number; columns: number; tileWidth: number; crop?: { x: number; y: number; width: number; height: number } },
+  o: {
+    width: number;
+    height: number;
+    columns: number;
+    tileWidth: number;
+    crop?: { x: number; y: number; width: number; height: number };
+  },
 ): Promise<void> {
   const crop = o.crop ?? { x: 0, y: 0, width: o.width, height: o.height };
   const tw = o.tileWidth;

@@ -79,7 +79,11 @@ interface SequenceResult {
   sheetAlphas: Float32Array[];
 }
 
-async function runSequence(frames: Uint8Array[], masks: Float32Array[], sheetFrame: number): Promise<SequenceResult> {
+async function runSequence(
+  frames: Uint8Array[],
+  masks: Float32Array[],
+  sheetFrame: number,
+): Promise<SequenceResult> {
   const list = await chains();
   const meters = list.map(() => new FlickerMeter());
   const centroids = list.map(() => [] as number[]);
@@ -112,7 +116,9 @@ async function backgroundImage(): Promise<Uint8Array> {
       rgb[i + 2] = sky ? 230 : 50;
     }
   }
-  return sharp(rgb, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer();
+  return sharp(rgb, { raw: { width: w, height: h, channels: 3 } })
+    .png()
+    .toBuffer();
 }
 
 async function composites(frames: Uint8Array[], masks: Float32Array[], upTo: number): Promise<Uint8Array[]> {
@@ -125,7 +131,8 @@ async function composites(frames: Uint8Array[], masks: Float32Array[], upTo: num
   for (const background of specs) {
     const c = await createCompositor({ width: QUALITY_WIDTH, height: QUALITY_HEIGHT, background });
     const dst = new Uint8Array(QUALITY_WIDTH * QUALITY_HEIGHT * 2);
-    for (let t = 0; t <= upTo; t++) c.process(frames[t]!, masks[t]!, { width: MODEL_SIZE, height: MODEL_SIZE }, dst);
+    for (let t = 0; t <= upTo; t++)
+      c.process(frames[t]!, masks[t]!, { width: MODEL_SIZE, height: MODEL_SIZE }, dst);
     out.push(dst);
     await c.close();
   }
@@ -139,10 +146,20 @@ export async function runQuality(): Promise<QualityReport | undefined> {
   const masks = await clipMasks('clip', frames, QUALITY_WIDTH, QUALITY_HEIGHT);
   const natural = await runSequence(frames, masks, SHEET_FRAME);
   const panned = panFrames(frames, QUALITY_WIDTH, QUALITY_HEIGHT, PAN_AMPLITUDE, PAN_PERIOD);
-  const panMasks = await clipMasks(`pan${PAN_AMPLITUDE}-${PAN_PERIOD}`, panned, QUALITY_WIDTH, QUALITY_HEIGHT);
+  const panMasks = await clipMasks(
+    `pan${PAN_AMPLITUDE}-${PAN_PERIOD}`,
+    panned,
+    QUALITY_WIDTH,
+    QUALITY_HEIGHT,
+  );
   const pan = await runSequence(panned, panMasks, -1);
   const slowPanned = panFrames(frames, QUALITY_WIDTH, QUALITY_HEIGHT, SLOW_AMPLITUDE, SLOW_PERIOD);
-  const slowMasks = await clipMasks(`pan${SLOW_AMPLITUDE}-${SLOW_PERIOD}`, slowPanned, QUALITY_WIDTH, QUALITY_HEIGHT);
+  const slowMasks = await clipMasks(
+    `pan${SLOW_AMPLITUDE}-${SLOW_PERIOD}`,
+    slowPanned,
+    QUALITY_WIDTH,
+    QUALITY_HEIGHT,
+  );
   const slow = await runSequence(slowPanned, slowMasks, -1);
   const names = (await chains()).map((c) => c.name);
   const rawFlicker = natural.flicker[0]!.meanAbsChange;
@@ -177,7 +194,12 @@ export async function runQuality(): Promise<QualityReport | undefined> {
     { label: 'composite: image (cover)', yuyv: image! },
     { label: 'composite: colour #00ff00', yuyv: color! },
   ];
-  await writeContactSheet(sheet, tiles, { width: QUALITY_WIDTH, height: QUALITY_HEIGHT, columns: 3, tileWidth: 480 });
+  await writeContactSheet(sheet, tiles, {
+    width: QUALITY_WIDTH,
+    height: QUALITY_HEIGHT,
+    columns: 3,
+    tileWidth: 480,
+  });
   const zoom = join(dir, 'compose-contact-sheet-zoom.png');
   await writeContactSheet(zoom, tiles, {
     width: QUALITY_WIDTH,
