@@ -132,97 +132,89 @@ export function packedToRgb(
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Compositing. Alpha rows are Q15 (0..32767); out = bg + mulr(fg − bg, alpha).
+// Compositing. Alpha is Q15 (0..32767); out = bg + mulr(fg − bg, alpha).
+//
+// The mask is upscaled separably without ever building a full-size mask: each mask row that a frame
+// row needs is upsampled horizontally once into a frame-wide Q15 "slot" (two slots, by row parity;
+// columns outside the ROI hold the outside alpha), and every frame row lerps its two slots vertically
+// on the fly inside the blend loop. A third slot holds the outside alpha for rows outside the ROI.
 
 let slotRow0: i32 = -1;
 let slotRow1: i32 = -1;
 
-// Horizontal bilinear upsample of mask row `k` into `out` (Q15, roiW values), mask samples clamped to 0..1.
-function maskRowQ15(
-  out: usize,
+// Mask row k → `mrow` as f32 clamped to 0..1, padded with a copy of the last sample (so x0 + 1 is readable).
+function maskRowF32(mrow: usize, mask: usize, k: i32, maskW: i32, maskU8: i32): void {
+  const row = <usize>(k * maskW);
+  if (maskU8) {
+    const s: f32 = 1.0 / 255.0;
+    for (let i = 0; i < maskW; i++) store<f32>(mrow + ((<usize>i) << 2), <f32>load<u8>(mask + row + i) * s);
+  } else {
+    const zero = f32x4.splat(0);
+    const one = f32x4.splat(1);
+    const src = mask + (row << 2);
+    for (let i = 0; i < maskW; i += 4) {
+      const o = (<usize>i) << 2;
+      v128.store(mrow + o, f32x4.pmin(f32x4.pmax(v128.load(src + o), zero), one));
+    }
+  }
+  store<f32>(mrow + ((<usize>maskW) << 2), load<f32>(mrow + ((<usize>(maskW - 1)) << 2)));
+}
+
+// Horizontal bilinear upsample of mask row k into slot (Q15) over the ROI columns; the rest = outsideQ.
+function fillSlot(
+  slot: usize,
+  mrow: usize,
   mask: usize,
   k: i32,
   maskW: i32,
   maskU8: i32,
-  roiW: i32,
-  axI0: usize,
-  axStep: usize,
-  axF: usize,
-): void {
-  const row = <usize>(k * maskW);
-  for (let i = 0; i < roiW; i++) {
-    const x0 = <usize>load<i32>(axI0 + ((<usize>i) << 2));
-    const x1 = x0 + <usize>load<i32>(axStep + ((<usize>i) << 2));
-    const fx = load<f32>(axF + ((<usize>i) << 2));
-    let m0: f32;
-    let m1: f32;
-    if (maskU8) {
-      m0 = <f32>load<u8>(mask + row + x0) * (1.0 / 255.0);
-      m1 = <f32>load<u8>(mask + row + x1) * (1.0 / 255.0);
-    } else {
-      m0 = load<f32>(mask + ((row + x0) << 2));
-      m1 = load<f32>(mask + ((row + x1) << 2));
-      m0 = m0 > 0 ? (m0 < 1 ? m0 : 1) : 0;
-      m1 = m1 > 0 ? (m1 < 1 ? m1 : 1) : 0;
-    }
-    const h = m0 + (m1 - m0) * fx;
-    store<i16>(out + ((<usize>i) << 1), <i16>(<i32>(h * 32767.0 + 0.5)));
-  }
-}
-
-// Alpha (Q15) of every pixel of frame row `y` into `alpha` (width values, +16 bytes of slack).
-function alphaRow(
-  alpha: usize,
-  y: i32,
   width: i32,
-  mask: usize,
-  maskW: i32,
-  maskU8: i32,
   roiX: i32,
-  roiY: i32,
   roiW: i32,
-  roiH: i32,
+  maskX: i32,
+  identity: i32,
   axI0: usize,
-  axStep: usize,
   axF: usize,
-  ayI0: usize,
-  ayStep: usize,
-  ayF: usize,
   outsideQ: i32,
-  slots: usize,
 ): void {
-  if (y < roiY || y >= roiY + roiH) {
-    for (let x = 0; x < width; x++) store<i16>(alpha + ((<usize>x) << 1), <i16>outsideQ);
-    return;
+  maskRowF32(mrow, mask, k, maskW, maskU8);
+  const scale = f32x4.splat(32767.0);
+  const out = slot + ((<usize>roiX) << 1);
+  if (identity) {
+    const src = mrow + ((<usize>maskX) << 2);
+    for (let i = 0; i < roiW; i += 8) {
+      const o = (<usize>i) << 2;
+      const lo = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v128.load(src + o), scale)));
+      const hi = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v128.load(src + o, 16), scale)));
+      v128.store(out + ((<usize>i) << 1), i16x8.narrow_i32x4_s(lo, hi));
+    }
+  } else {
+    for (let i = 0; i < roiW; i += 8) {
+      const t = axI0 + ((<usize>i) << 2);
+      let p = v128.load64_zero(mrow + ((<usize>load<i32>(t)) << 2));
+      p = v128.load64_lane(mrow + ((<usize>load<i32>(t, 4)) << 2), p, 1);
+      let q = v128.load64_zero(mrow + ((<usize>load<i32>(t, 8)) << 2));
+      q = v128.load64_lane(mrow + ((<usize>load<i32>(t, 12)) << 2), q, 1);
+      let m0 = f32x4.shuffle(p, q, 0, 2, 4, 6);
+      let m1 = f32x4.shuffle(p, q, 1, 3, 5, 7);
+      const f = axF + ((<usize>i) << 2);
+      const lo = i32x4.trunc_sat_f32x4_s(
+        f32x4.nearest(f32x4.mul(f32x4.add(m0, f32x4.mul(f32x4.sub(m1, m0), v128.load(f))), scale)),
+      );
+      p = v128.load64_zero(mrow + ((<usize>load<i32>(t, 16)) << 2));
+      p = v128.load64_lane(mrow + ((<usize>load<i32>(t, 20)) << 2), p, 1);
+      q = v128.load64_zero(mrow + ((<usize>load<i32>(t, 24)) << 2));
+      q = v128.load64_lane(mrow + ((<usize>load<i32>(t, 28)) << 2), q, 1);
+      m0 = f32x4.shuffle(p, q, 0, 2, 4, 6);
+      m1 = f32x4.shuffle(p, q, 1, 3, 5, 7);
+      const hi = i32x4.trunc_sat_f32x4_s(
+        f32x4.nearest(f32x4.mul(f32x4.add(m0, f32x4.mul(f32x4.sub(m1, m0), v128.load(f, 16))), scale)),
+      );
+      v128.store(out + ((<usize>i) << 1), i16x8.narrow_i32x4_s(lo, hi));
+    }
   }
-  const j = <usize>(y - roiY);
-  const k0 = load<i32>(ayI0 + (j << 2));
-  const k1 = k0 + load<i32>(ayStep + (j << 2));
-  let fy = <i32>(load<f32>(ayF + (j << 2)) * 32768.0 + 0.5);
-  if (fy > 32767) fy = 32767;
-  const slotBytes = <usize>(((roiW + 15) & ~7) << 1);
-  const s0 = slots + <usize>(k0 & 1) * slotBytes;
-  const s1 = slots + <usize>(k1 & 1) * slotBytes;
-  if ((k0 & 1) === 0 ? slotRow0 !== k0 : slotRow1 !== k0) {
-    maskRowQ15(s0, mask, k0, maskW, maskU8, roiW, axI0, axStep, axF);
-    if ((k0 & 1) === 0) slotRow0 = k0;
-    else slotRow1 = k0;
-  }
-  if ((k1 & 1) === 0 ? slotRow0 !== k1 : slotRow1 !== k1) {
-    maskRowQ15(s1, mask, k1, maskW, maskU8, roiW, axI0, axStep, axF);
-    if ((k1 & 1) === 0) slotRow0 = k1;
-    else slotRow1 = k1;
-  }
-  const vfy = i16x8.splat(<i16>fy);
-  const a = alpha + ((<usize>roiX) << 1);
-  for (let i = 0; i < roiW; i += 8) {
-    const o = (<usize>i) << 1;
-    const h0 = v128.load(s0 + o);
-    const h1 = v128.load(s1 + o);
-    v128.store(a + o, i16x8.add(h0, i16x8.q15mulr_sat_s(i16x8.sub(h1, h0), vfy)));
-  }
-  for (let x = 0; x < roiX; x++) store<i16>(alpha + ((<usize>x) << 1), <i16>outsideQ);
-  for (let x = roiX + roiW; x < width; x++) store<i16>(alpha + ((<usize>x) << 1), <i16>outsideQ);
+  // The vector loop may run up to 7 columns past the ROI: restore the outside alpha there.
+  for (let x = roiX + roiW; x < width; x++) store<i16>(slot + ((<usize>x) << 1), <i16>outsideQ);
 }
 
 // Blends n bytes with one Q15 alpha per byte.
@@ -258,9 +250,9 @@ function pairAlpha(out: usize, a: usize, pairs: i32): void {
 }
 
 /**
- * Composites `height` rows. layout: 0 YUYV, 1 UYVY, 2 I422, 3 I420, 4 NV12. `fg`, `bg`, `dst` are whole
- * frames; `dst` may equal `fg` or `bg`. `work` holds 2 mask slots, 2 alpha rows, 2 chroma rows and a
- * per-byte alpha row (see src/wasm.ts for the sizes).
+ * Composites a frame. layout: 0 YUYV, 1 UYVY, 2 I422, 3 I420, 4 NV12. `fg`, `bg`, `dst` are whole
+ * frames; `dst` may equal `fg` or `bg`. `work` is scratch (see src/composite.ts for its size).
+ * `identity` = the ROI maps 1:1 onto mask columns (full-resolution masks), so no horizontal filter.
  */
 export function composite(
   fg: usize,
@@ -272,12 +264,13 @@ export function composite(
   mask: usize,
   maskW: i32,
   maskU8: i32,
+  maskX: i32,
+  identity: i32,
   roiX: i32,
   roiY: i32,
   roiW: i32,
   roiH: i32,
   axI0: usize,
-  axStep: usize,
   axF: usize,
   ayI0: usize,
   ayStep: usize,
@@ -287,40 +280,57 @@ export function composite(
 ): void {
   slotRow0 = -1;
   slotRow1 = -1;
-  const rowBytes = <usize>(((width + 16) & ~7) << 1);
-  const slotBytes = <usize>(((roiW + 15) & ~7) << 1);
-  const slots = work;
-  let alphaA = slots + 2 * slotBytes;
+  const rowBytes = <usize>(((width + 32) & ~15) << 1);
+  const slot0 = work;
+  const slot1 = slot0 + rowBytes;
+  const slotC = slot1 + rowBytes;
+  const mrow = slotC + rowBytes;
+  let alphaA = mrow + <usize>(((maskW + 16) & ~7) << 2);
   let alphaB = alphaA + rowBytes;
   const chroma = alphaB + rowBytes;
   const perByte = chroma + rowBytes;
+  const oq = i16x8.splat(<i16>outsideQ);
+  for (let x = 0; x < width; x += 8) {
+    const o = (<usize>x) << 1;
+    v128.store(slot0 + o, oq);
+    v128.store(slot1 + o, oq);
+    v128.store(slotC + o, oq);
+  }
   const pairs = width >> 1;
   const ySize = <usize>(width * height);
   for (let y = 0; y < height; y++) {
-    alphaRow(
-      alphaA,
-      y,
-      width,
-      mask,
-      maskW,
-      maskU8,
-      roiX,
-      roiY,
-      roiW,
-      roiH,
-      axI0,
-      axStep,
-      axF,
-      ayI0,
-      ayStep,
-      ayF,
-      outsideQ,
-      slots,
-    );
+    let s0 = slotC;
+    let s1 = slotC;
+    let fy = 0;
+    if (y >= roiY && y < roiY + roiH) {
+      const j = (<usize>(y - roiY)) << 2;
+      const k0 = load<i32>(ayI0 + j);
+      const k1 = k0 + load<i32>(ayStep + j);
+      fy = <i32>(load<f32>(ayF + j) * 32768.0 + 0.5);
+      if (fy > 32767) fy = 32767;
+      s0 = (k0 & 1) === 0 ? slot0 : slot1;
+      s1 = (k1 & 1) === 0 ? slot0 : slot1;
+      if ((k0 & 1) === 0 ? slotRow0 !== k0 : slotRow1 !== k0) {
+        fillSlot(s0, mrow, mask, k0, maskW, maskU8, width, roiX, roiW, maskX, identity, axI0, axF, outsideQ);
+        if ((k0 & 1) === 0) slotRow0 = k0;
+        else slotRow1 = k0;
+      }
+      if ((k1 & 1) === 0 ? slotRow0 !== k1 : slotRow1 !== k1) {
+        fillSlot(s1, mrow, mask, k1, maskW, maskU8, width, roiX, roiW, maskX, identity, axI0, axF, outsideQ);
+        if ((k1 & 1) === 0) slotRow0 = k1;
+        else slotRow1 = k1;
+      }
+    }
     if (layout <= 1) {
       const off = <usize>(y * width * 2);
-      packedBlendRow(fg + off, bg + off, dst + off, alphaA, width, layout);
+      packedBlendRow(fg + off, bg + off, dst + off, s0, s1, fy, width, layout);
       continue;
+    }
+    const vfy = i16x8.splat(<i16>fy);
+    for (let x = 0; x < width; x += 8) {
+      const o = (<usize>x) << 1;
+      const h0 = v128.load(s0 + o);
+      v128.store(alphaA + o, i16x8.add(h0, i16x8.q15mulr_sat_s(i16x8.sub(v128.load(s1 + o), h0), vfy)));
     }
     const off = <usize>(y * width);
     blendBytes(fg + off, bg + off, dst + off, alphaA, width);
@@ -363,11 +373,24 @@ export function composite(
   }
 }
 
-// One row of packed 4:2:2: luma with its own alpha, chroma with the pair's mean alpha.
-function packedBlendRow(fg: usize, bg: usize, dst: usize, alpha: usize, width: i32, uyvy: i32): void {
+// One row of packed 4:2:2: alpha = lerp of two slots; luma with its own alpha, chroma with the
+// pair's mean alpha.
+function packedBlendRow(
+  fg: usize,
+  bg: usize,
+  dst: usize,
+  s0: usize,
+  s1: usize,
+  fy: i32,
+  width: i32,
+  uyvy: i32,
+): void {
+  const vfy = i16x8.splat(<i16>fy);
   let x = 0;
   for (; x + 8 <= width; x += 8) {
-    const a = v128.load(alpha + ((<usize>x) << 1));
+    const ao = (<usize>x) << 1;
+    const h0 = v128.load(s0 + ao);
+    const a = i16x8.add(h0, i16x8.q15mulr_sat_s(i16x8.sub(v128.load(s1 + ao), h0), vfy));
     const e = i16x8.shuffle(a, a, 0, 2, 4, 6, 0, 2, 4, 6);
     const o = i16x8.shuffle(a, a, 1, 3, 5, 7, 1, 3, 5, 7);
     const c = i16x8.avgr_u(e, o);
@@ -392,8 +415,11 @@ function packedBlendRow(fg: usize, bg: usize, dst: usize, alpha: usize, width: i
   const yPos: usize = uyvy ? 1 : 0;
   const cPos: usize = 1 - yPos;
   for (; x < width; x += 2) {
-    const a0 = <i32>load<i16>(alpha + ((<usize>x) << 1));
-    const a1 = <i32>load<i16>(alpha + ((<usize>x) << 1), 2);
+    const ao = (<usize>x) << 1;
+    const h0 = <i32>load<i16>(s0 + ao);
+    const h1 = <i32>load<i16>(s0 + ao, 2);
+    const a0 = h0 + mulr(<i32>load<i16>(s1 + ao) - h0, fy);
+    const a1 = h1 + mulr(<i32>load<i16>(s1 + ao, 2) - h1, fy);
     const ac = (a0 + a1 + 1) >> 1;
     const i = (<usize>x) << 1;
     blend1(fg, bg, dst, i + yPos, a0);

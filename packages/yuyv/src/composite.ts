@@ -157,14 +157,14 @@ function compositeUnchecked(
   const n = byteLengthUnchecked(format, width, height);
   const maskBytes = maskWidth * maskHeight * (mask instanceof Float32Array ? 4 : 1);
   const rowBytes = ((width + 32) & ~15) * 2;
-  const slotBytes = ((roi.width + 15) & ~7) * 2;
+  const padded = roi.width + 8; // the kernel's vector loops read up to 7 entries past the ROI
   layout.reset();
   const pf = layout.take(n);
   const pb = layout.take(n);
   const pm = layout.take(maskBytes);
-  const pax = layout.take(roi.width * 12);
+  const pax = layout.take(padded * 8);
   const pay = layout.take(roi.height * 12);
-  const work = layout.take(2 * slotBytes + 4 * rowBytes);
+  const work = layout.take(7 * rowBytes + ((maskWidth + 16) & ~7) * 4);
   const h = wasmHeap(layout.size);
   copyIn(h, fg, pf, n);
   copyIn(h, bg, pb, n);
@@ -175,8 +175,9 @@ function compositeUnchecked(
     copyIn(h, mask, pm, maskBytes);
   }
   h.i32.set(ax.i0, pax >> 2);
-  h.i32.set(ax.step, (pax >> 2) + roi.width);
-  h.f32.set(ax.f, (pax >> 2) + 2 * roi.width);
+  h.i32.fill(ax.i0[roi.width - 1]!, (pax >> 2) + roi.width, (pax >> 2) + padded);
+  h.f32.set(ax.f, (pax >> 2) + padded);
+  h.f32.fill(0, (pax >> 2) + padded + roi.width, (pax >> 2) + 2 * padded);
   h.i32.set(ay.i0, pay >> 2);
   h.i32.set(ay.step, (pay >> 2) + roi.height);
   h.f32.set(ay.f, (pay >> 2) + 2 * roi.height);
@@ -190,13 +191,14 @@ function compositeUnchecked(
     pm,
     maskWidth,
     mask instanceof Uint8Array ? 1 : 0,
+    maskRect.x,
+    maskRect.width === roi.width ? 1 : 0,
     roi.x,
     roi.y,
     roi.width,
     roi.height,
     pax,
-    pax + 4 * roi.width,
-    pax + 8 * roi.width,
+    pax + 4 * padded,
     pay,
     pay + 4 * roi.height,
     pay + 8 * roi.height,
