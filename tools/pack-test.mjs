@@ -15,15 +15,24 @@ const tarballs = join(work, 'tarballs');
 mkdirSync(tarballs);
 
 const packages = readdirSync(join(root, 'packages'))
-  .map((dir) => ({ dir: join(root, 'packages', dir), json: JSON.parse(readFileSync(join(root, 'packages', dir, 'package.json'), 'utf8')) }))
+  .map((dir) => ({
+    dir: join(root, 'packages', dir),
+    json: JSON.parse(readFileSync(join(root, 'packages', dir, 'package.json'), 'utf8')),
+  }))
   .filter((p) => !p.json.private);
 
 const run = (cmd, args, cwd, env = {}) =>
-  execFileSync(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } }).toString();
+  execFileSync(cmd, args, {
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  }).toString();
 
 const files = new Map();
 for (const p of packages) {
-  const out = run('npx', [...pnpm, 'pack', '--pack-destination', tarballs], p.dir).trim().split('\n');
+  const out = run('npx', [...pnpm, 'pack', '--pack-destination', tarballs], p.dir)
+    .trim()
+    .split('\n');
   files.set(p.json.name, out.at(-1).trim());
   run(join(root, 'node_modules', '.bin', 'publint'), ['--strict', '--pack', 'npm'], p.dir);
 }
@@ -36,20 +45,38 @@ for (const p of packages) {
   mkdirSync(app);
   writeFileSync(
     join(app, 'package.json'),
-    JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: { [p.json.name]: local[p.json.name] }, overrides: local }),
+    JSON.stringify({
+      name: 'consumer',
+      private: true,
+      type: 'module',
+      dependencies: { [p.json.name]: local[p.json.name] },
+      overrides: local,
+    }),
   );
   try {
     // onnxruntime-node's postinstall would fetch CUDA binaries from a host this machine cannot reach;
     // its CPU binaries ship inside the package (documented in the segment README).
-    run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], app, { ONNXRUNTIME_NODE_INSTALL: 'skip' });
+    run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], app, {
+      ONNXRUNTIME_NODE_INSTALL: 'skip',
+    });
     const entries = Object.keys(p.json.exports ?? { '.': null }).filter((k) => k !== './package.json');
     for (const entry of entries) {
       const spec = entry === '.' ? p.json.name : `${p.json.name}/${entry.slice(2)}`;
-      const keys = run('node', ['--input-type=module', '-e', `const m = await import(${JSON.stringify(spec)}); console.log(Object.keys(m).length)`], app).trim();
+      const keys = run(
+        'node',
+        [
+          '--input-type=module',
+          '-e',
+          `const m = await import(${JSON.stringify(spec)}); console.log(Object.keys(m).length)`,
+        ],
+        app,
+      ).trim();
       if (Number(keys) === 0) throw new Error(`${spec} exports nothing`);
       console.log(`ok   ${spec} (${keys} exports)`);
     }
-    for (const bin of Object.keys(typeof p.json.bin === 'string' ? { [p.json.name]: p.json.bin } : (p.json.bin ?? {}))) {
+    for (const bin of Object.keys(
+      typeof p.json.bin === 'string' ? { [p.json.name]: p.json.bin } : (p.json.bin ?? {}),
+    )) {
       run(join(app, 'node_modules', '.bin', bin), ['--help'], app);
       console.log(`ok   ${bin} --help`);
     }
