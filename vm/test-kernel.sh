@@ -24,6 +24,7 @@ for job in "${jobs[@]}"; do
     [[ " ${dirs[*]} " == *" $d "* ]] || dirs+=("$d")
   done
 done
+((${DEEPSEG_VM_SKIP_BUILD:-0})) && dirs=() # reuse the dist/ already built
 for d in "${dirs[@]}"; do
   log "building $d"
   (cd "$REPO_DIR/$d" && npm run -s build >"$CACHE_DIR/build.log" 2>&1) ||

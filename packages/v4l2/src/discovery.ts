@@ -168,7 +168,7 @@ export function enumerateFormats(handle: DeviceHandle, type: number): FormatInfo
     if (r < 0) throw handle.error(r, 'VIDIOC_ENUM_FMT');
     const d = decodeFmtdesc(arg);
     formats.push({
-      pixelFormat: fourccName(d.pixelformat).trimEnd(),
+      pixelFormat: fourccName(d.pixelformat).replace(/ +(-BE)?$/, '$1'),
       fourcc: d.pixelformat,
       description: d.description,
       compressed: (d.flags & 0x1) !== 0,

@@ -35,9 +35,13 @@ export function fourcc(name: string): number {
   );
 }
 
-/** The four-character name of a FourCC code (trailing spaces kept, as in `'Y10 '`). */
+/**
+ * The four-character name of a FourCC code (trailing spaces kept, as in `'Y10 '`); big-endian
+ * variants (bit 31 set) get a `-BE` suffix, as v4l2-ctl prints them (`'Y16 -BE'`).
+ */
 export function fourccName(code: number): string {
-  return String.fromCharCode(code & 0xff, (code >>> 8) & 0xff, (code >>> 16) & 0xff, (code >>> 24) & 0xff);
+  const name = String.fromCharCode(code & 0xff, (code >>> 8) & 0xff, (code >>> 16) & 0xff, (code >>> 24) & 0x7f);
+  return (code & 0x80000000) !== 0 ? `${name}-BE` : name;
 }
 
 /** Bytes per line and bytes per frame of a format, or `undefined` for compressed formats. */
