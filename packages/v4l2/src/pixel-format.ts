@@ -40,7 +40,12 @@ export function fourcc(name: string): number {
  * variants (bit 31 set) get a `-BE` suffix, as v4l2-ctl prints them (`'Y16 -BE'`).
  */
 export function fourccName(code: number): string {
-  const name = String.fromCharCode(code & 0xff, (code >>> 8) & 0xff, (code >>> 16) & 0xff, (code >>> 24) & 0x7f);
+  const name = String.fromCharCode(
+    code & 0xff,
+    (code >>> 8) & 0xff,
+    (code >>> 16) & 0xff,
+    (code >>> 24) & 0x7f,
+  );
   return (code & 0x80000000) !== 0 ? `${name}-BE` : name;
 }
 

@@ -78,7 +78,10 @@ function parseFormats(text) {
     const f = line.match(/^\s*\[\d+\]: '([^']+)'/);
     const s = line.match(/^\s*Size: (\w+) (\d+)x(\d+)(?: - (\d+)x(\d+))?/);
     if (f) formats.push({ pixelFormat: f[1].replace(/ +(-BE)?$/, '$1'), sizes: [] });
-    else if (s) formats.at(-1).sizes.push({ label: s[4] ? `${s[2]}x${s[3]}-${s[4]}x${s[5]}` : `${s[2]}x${s[3]}`, intervals: 0 });
+    else if (s)
+      formats
+        .at(-1)
+        .sizes.push({ label: s[4] ? `${s[2]}x${s[3]}-${s[4]}x${s[5]}` : `${s[2]}x${s[3]}`, intervals: 0 });
     else if (/^\s*Interval:/.test(line)) formats.at(-1).sizes.at(-1).intervals++;
   }
   return formats;
@@ -87,7 +90,10 @@ function parseFormats(text) {
 const ours = (f) => ({
   pixelFormat: f.pixelFormat,
   sizes: f.sizes.map((s) => ({
-    label: s.type === 'discrete' ? `${s.width}x${s.height}` : `${s.minWidth}x${s.minHeight}-${s.maxWidth}x${s.maxHeight}`,
+    label:
+      s.type === 'discrete'
+        ? `${s.width}x${s.height}`
+        : `${s.minWidth}x${s.minHeight}-${s.maxWidth}x${s.maxHeight}`,
     intervals: s.intervals.length,
   })),
 });
@@ -100,7 +106,13 @@ const cases = [
         const d = (await listDevices()).find((x) => x.path === path);
         const theirs = parseInfo((await run('v4l2-ctl', ['-d', path, '--info'])).stdout);
         deepEqual(
-          { driver: d.driver, card: d.card, bus: d.bus, capabilities: d.capabilities, deviceCaps: d.deviceCaps },
+          {
+            driver: d.driver,
+            card: d.card,
+            bus: d.bus,
+            capabilities: d.capabilities,
+            deviceCaps: d.deviceCaps,
+          },
           theirs,
           path,
         );
@@ -119,8 +131,26 @@ const cases = [
         await waitForCapture(loopback[0]);
         const { stdout } = await run(
           'ffmpeg',
-          ['-hide_banner', '-loglevel', 'error', '-f', 'v4l2', '-input_format', 'yuyv422', '-video_size', `${W}x${H}`,
-            '-i', loopback[0], '-frames:v', '8', '-fps_mode', 'passthrough', '-f', 'rawvideo', '-'],
+          [
+            '-hide_banner',
+            '-loglevel',
+            'error',
+            '-f',
+            'v4l2',
+            '-input_format',
+            'yuyv422',
+            '-video_size',
+            `${W}x${H}`,
+            '-i',
+            loopback[0],
+            '-frames:v',
+            '8',
+            '-fps_mode',
+            'passthrough',
+            '-f',
+            'rawvideo',
+            '-',
+          ],
           { encoding: 'buffer', maxBuffer: 64 << 20 },
         );
         equal(checkFrames(stdout, 'ffmpeg'), 8);
@@ -135,20 +165,46 @@ const cases = [
       const writer = startWriter(loopback[0]);
       try {
         await waitForCapture(loopback[0]);
-        await run('v4l2-ctl', ['-d', loopback[0], '--stream-mmap', '--stream-count=8', '--stream-to=/tmp/v4l2-ctl.raw']);
+        await run('v4l2-ctl', [
+          '-d',
+          loopback[0],
+          '--stream-mmap',
+          '--stream-count=8',
+          '--stream-to=/tmp/v4l2-ctl.raw',
+        ]);
         equal(checkFrames(await readFile('/tmp/v4l2-ctl.raw'), 'v4l2-ctl'), 8);
       } finally {
         await writer.stop();
       }
       const info = parseInfo((await run('v4l2-ctl', ['-d', loopback[0], '--info'])).stdout);
-      ok((info.deviceCaps & 0x2) !== 0, `output advertised again after our writer stopped (device caps 0x${info.deviceCaps.toString(16)})`);
+      ok(
+        (info.deviceCaps & 0x2) !== 0,
+        `output advertised again after our writer stopped (device caps 0x${info.deviceCaps.toString(16)})`,
+      );
     },
   ],
   [
     'MJPEG from an ffmpeg writer is captured through openCapture',
     async () => {
-      const ffmpeg = run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i',
-        `testsrc=size=${W}x${H}:rate=30`, '-t', '15', '-c:v', 'mjpeg', '-q:v', '5', '-f', 'v4l2', loopback[1]]);
+      const ffmpeg = run('ffmpeg', [
+        '-hide_banner',
+        '-loglevel',
+        'error',
+        '-re',
+        '-f',
+        'lavfi',
+        '-i',
+        `testsrc=size=${W}x${H}:rate=30`,
+        '-t',
+        '15',
+        '-c:v',
+        'mjpeg',
+        '-q:v',
+        '5',
+        '-f',
+        'v4l2',
+        loopback[1],
+      ]);
       ffmpeg.catch(() => {});
       try {
         await waitForCapture(loopback[1]);
@@ -168,7 +224,18 @@ const cases = [
           deepEqual([f.at(-2), f.at(-1)], [0xff, 0xd9], 'ends with EOI');
         }
         // and the frame decodes
-        const child = run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'mjpeg', '-i', '-', '-f', 'null', '-']);
+        const child = run('ffmpeg', [
+          '-hide_banner',
+          '-loglevel',
+          'error',
+          '-f',
+          'mjpeg',
+          '-i',
+          '-',
+          '-f',
+          'null',
+          '-',
+        ]);
         child.child.stdin.end(frames[0]);
         await child;
       } finally {
