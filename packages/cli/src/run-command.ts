@@ -229,7 +229,7 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
       const session = new AbortController();
       const abortSession = () => session.abort();
       stop.signal.addEventListener('abort', abortSession, { once: true });
-      if (watch) void watch.waitForIdle(3000, session.signal).then(abortSession);
+      if (watch) void watch.waitForIdle(options.onDemandLingerMs, session.signal).then(abortSession);
       scheduler = new Scheduler(
         {
           source: source!,

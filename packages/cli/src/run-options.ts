@@ -37,6 +37,7 @@ export interface RunOptions {
   inferEvery: number;
   stillThreshold: number;
   onDemand: boolean;
+  onDemandLingerMs: number;
   stats: boolean;
   input: string | undefined;
   output: string | undefined;
@@ -176,6 +177,13 @@ export const runSpecs: readonly OptionSpec[] = [
     name: 'on-demand',
     type: 'boolean',
     description: 'release the camera while no program has the virtual camera open; restart on open',
+  },
+  {
+    name: 'on-demand-linger',
+    type: 'string',
+    value: '<ms>',
+    description: 'on-demand: keep the camera this long after the last reader left',
+    default: '3000',
   },
   {
     name: 'stats',
@@ -440,6 +448,7 @@ export function resolveRunOptions(raw: RawOptions, sources: OptionSources = {}):
     inferEvery: int(raw, 'infer-every', sources, 1, 1000) ?? 1,
     stillThreshold,
     onDemand: bool(raw, 'on-demand', sources),
+    onDemandLingerMs: int(raw, 'on-demand-linger', sources, 0, 3_600_000) ?? 3000,
     stats: bool(raw, 'stats', sources),
     input,
     output,
