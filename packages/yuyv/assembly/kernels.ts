@@ -536,8 +536,12 @@ export function tensorPacked(
           store<f32>(out, f32x4.extract_lane(t, 0));
           store<f32>(out + cs, f32x4.extract_lane(t, 1));
           store<f32>(out + 2 * cs, f32x4.extract_lane(t, 2));
+        } else if (col + 32 < end) {
+          v128.store(out, t); // lane 3 lands on the next pixel, which is written next
         } else {
-          v128.store(out, t);
+          store<f32>(out, f32x4.extract_lane(t, 0));
+          store<f32>(out, f32x4.extract_lane(t, 1), 4);
+          store<f32>(out, f32x4.extract_lane(t, 2), 8);
         }
         out += ps;
       }
@@ -552,8 +556,12 @@ export function tensorPacked(
           store<f32>(out, f32x4.extract_lane(t, 0));
           store<f32>(out + cs, f32x4.extract_lane(t, 1));
           store<f32>(out + 2 * cs, f32x4.extract_lane(t, 2));
+        } else if (col + 32 < end) {
+          v128.store(out, t); // lane 3 lands on the next pixel, which is written next
         } else {
-          v128.store(out, t);
+          store<f32>(out, f32x4.extract_lane(t, 0));
+          store<f32>(out, f32x4.extract_lane(t, 1), 4);
+          store<f32>(out, f32x4.extract_lane(t, 2), 8);
         }
         out += ps;
       }

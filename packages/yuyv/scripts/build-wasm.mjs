@@ -19,10 +19,15 @@ export const ASC_FLAGS = [
   'stub',
   '--enable',
   'simd',
+  '--enable',
+  'threads',
   '--importMemory',
   '--noExportMemory',
+  '--sharedMemory',
   '--initialMemory',
-  '1',
+  '2',
+  '--maximumMemory',
+  '16384',
 ];
 
 /** Compiles the kernels and returns the .wasm bytes. */

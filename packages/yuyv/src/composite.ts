@@ -12,7 +12,7 @@ import {
   assertRect,
   type Rect,
 } from './validate.ts';
-import { copyIn, heapView, layout, wasmHeap } from './wasm.ts';
+import { addressOf, copyIn, heapView, layout, wasmHeap } from './wasm.ts';
 
 const YUV_FORMATS: readonly YuvFormat[] = ['YUYV', 'UYVY', 'NV12', 'I420', 'I422'];
 
@@ -158,21 +158,37 @@ function compositeUnchecked(
   const maskBytes = maskWidth * maskHeight * (mask instanceof Float32Array ? 4 : 1);
   const rowBytes = ((width + 32) & ~15) * 2;
   const padded = roi.width + 8; // the kernel's vector loops read up to 7 entries past the ROI
+  const fgAt = addressOf(fg);
+  const bgAt = addressOf(bg);
+  const dstAt = addressOf(dst);
+  const maskAt = addressOf(mask);
   layout.reset();
-  const pf = layout.take(n);
-  const pb = layout.take(n);
-  const pm = layout.take(maskBytes);
-  const pax = layout.take(padded * 8);
-  const pay = layout.take(roi.height * 12);
-  const work = layout.take(7 * rowBytes + ((maskWidth + 16) & ~7) * 4);
+  const of = fgAt < 0 ? layout.take(n) : -1;
+  const ob = bgAt < 0 ? layout.take(n) : -1;
+  // without a dst in wasm memory, write into a copied input (never into the caller's own fg/bg)
+  const od = dstAt >= 0 ? -1 : of >= 0 ? of : ob >= 0 ? ob : layout.take(n);
+  const om = maskAt < 0 ? layout.take(maskBytes) : -1;
+  const oax = layout.take(padded * 8);
+  const oay = layout.take(roi.height * 12);
+  const owork = layout.take(7 * rowBytes + ((maskWidth + 16) & ~7) * 4);
   const h = wasmHeap(layout.size);
-  copyIn(h, fg, pf, n);
-  copyIn(h, bg, pb, n);
-  if (mask instanceof Float32Array) {
-    const count = maskWidth * maskHeight;
-    h.f32.set(mask.length === count ? mask : mask.subarray(0, count), pm >> 2);
-  } else {
-    copyIn(h, mask, pm, maskBytes);
+  const base = h.scratch;
+  const pf = fgAt >= 0 ? fgAt : base + of;
+  const pb = bgAt >= 0 ? bgAt : base + ob;
+  const pd = dstAt >= 0 ? dstAt : base + od;
+  const pm = maskAt >= 0 ? maskAt : base + om;
+  const pax = base + oax;
+  const pay = base + oay;
+  const work = base + owork;
+  if (fgAt < 0) copyIn(h, fg, pf, n);
+  if (bgAt < 0) copyIn(h, bg, pb, n);
+  if (maskAt < 0) {
+    if (mask instanceof Float32Array) {
+      const count = maskWidth * maskHeight;
+      h.f32.set(mask.length === count ? mask : mask.subarray(0, count), pm >> 2);
+    } else {
+      copyIn(h, mask, pm, maskBytes);
+    }
   }
   h.i32.set(ax.i0, pax >> 2);
   h.i32.fill(ax.i0[roi.width - 1]!, (pax >> 2) + roi.width, (pax >> 2) + padded);
@@ -184,7 +200,7 @@ function compositeUnchecked(
   h.kernels.composite(
     pf,
     pb,
-    pf,
+    pd,
     width,
     height,
     LAYOUTS[format],
@@ -205,5 +221,5 @@ function compositeUnchecked(
     Math.round(outside * 32767),
     work,
   );
-  dst.set(heapView(h, pf, n));
+  if (dstAt < 0) dst.set(heapView(h, pd, n));
 }

@@ -12,7 +12,7 @@ import {
   yuvLayout,
 } from './pixel-format.ts';
 import { assertBytes, assertDimensions, assertLength, assertNoOverlap, assertOneOf } from './validate.ts';
-import { copyIn, heapView, layout, wasmHeap } from './wasm.ts';
+import { addressOf, copyIn, heapView, layout, wasmHeap } from './wasm.ts';
 
 const MATRICES = ['BT601', 'BT709'] as const;
 const RANGES = ['limited', 'full'] as const;
@@ -174,10 +174,15 @@ function packedToRgbWasm(
 ): void {
   const n = width * height * 2;
   const m = byteLengthUnchecked(to, width, height);
-  const s = layout.reset().take(n);
-  const d = layout.take(m);
+  const srcAt = addressOf(src);
+  const dstAt = addressOf(dst);
+  layout.reset();
+  const so = srcAt < 0 ? layout.take(n) : 0;
+  const doff = dstAt < 0 ? layout.take(m) : 0;
   const h = wasmHeap(layout.size);
-  copyIn(h, src, s, n);
+  const s = srcAt < 0 ? h.scratch + so : srcAt;
+  const d = dstAt < 0 ? h.scratch + doff : dstAt;
+  if (srcAt < 0) copyIn(h, src, s, n);
   const q = yuvToRgbQ13(matrix, range);
   h.kernels.packedToRgb(
     s,
@@ -193,7 +198,7 @@ function packedToRgbWasm(
     q.cGV,
     q.cBU,
   );
-  dst.set(heapView(h, d, m));
+  if (dstAt < 0) dst.set(heapView(h, d, m));
 }
 
 function yuvToRgbKernel(

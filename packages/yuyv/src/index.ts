@@ -23,3 +23,4 @@ export { resizeMask } from './resize-mask.ts';
 export type { FrameToTensorOptions, TensorSpec } from './tensor.ts';
 export { containRect, frameToTensor } from './tensor.ts';
 export type { Rect } from './validate.ts';
+export { allocFloat32, allocFrame, freeFrame } from './wasm-frames.ts';

@@ -19,7 +19,7 @@ import {
   assertRect,
   type Rect,
 } from './validate.ts';
-import { copyIn, heapF32View, layout, wasmHeap } from './wasm.ts';
+import { addressOf, copyIn, heapF32View, layout, wasmHeap } from './wasm.ts';
 
 /** Shape and normalisation of a model input tensor (3 channels, float32). */
 export interface TensorSpec {
@@ -443,7 +443,7 @@ interface ColumnTaps {
   cols: number;
   spanStart: number;
   spanLen: number;
-  records: ArrayBuffer;
+  records: Uint8Array;
 }
 
 const columnCache: ColumnTaps[] = [];
@@ -464,10 +464,10 @@ function columnTaps(
       return c;
   }
   const ax = axis('bilinear', roiX, roiW, cols) as BilinearAxis;
-  const records = new ArrayBuffer(cols * 32);
-  const bytes = new Uint8Array(records);
-  const ints = new Int32Array(records);
-  const floats = new Float32Array(records);
+  const records = new Uint8Array(cols * 32);
+  const bytes = records;
+  const ints = new Int32Array(records.buffer);
+  const floats = new Float32Array(records.buffer);
   let spanStart: number;
   let spanEnd: number;
   const yuv = format === 'YUYV' || format === 'UYVY';
@@ -551,18 +551,27 @@ function tensorPackedWasm(
   const srcBytes = (lastRow - firstRow + 1) * stride;
   const cols = content.width;
   const rows = content.height;
+  const srcAt = addressOf(src);
+  const dstAt = addressOf(dst);
   layout.reset();
-  const ps = layout.take(srcBytes);
-  const pay = layout.take(rows * 12);
-  const pcol = layout.take(cols * 32);
-  const pdst = layout.take(total * 4);
-  const pv = layout.take(((taps.spanLen + 31) & ~15) * 2);
+  const os = srcAt < 0 ? layout.take(srcBytes) : 0;
+  const oay = layout.take(rows * 12);
+  const ocol = layout.take(cols * 32);
+  const odst = dstAt < 0 ? layout.take(total * 4) : 0;
+  const ov = layout.take(((taps.spanLen + 31) & ~15) * 2);
   const h = wasmHeap(layout.size);
-  copyIn(h, src, ps, srcBytes, firstRow * stride);
+  const base = h.scratch;
+  // the kernel addresses row y at ps + (y - firstRow) * stride
+  const ps = srcAt < 0 ? base + os : srcAt + firstRow * stride;
+  const pay = base + oay;
+  const pcol = base + ocol;
+  const pdst = dstAt < 0 ? base + odst : dstAt;
+  const pv = base + ov;
+  if (srcAt < 0) copyIn(h, src, ps, srcBytes, firstRow * stride);
   h.i32.set(ay.i0, pay >> 2);
   h.i32.set(ay.step, (pay >> 2) + rows);
   h.f32.set(ay.f, (pay >> 2) + 2 * rows);
-  h.u8.set(new Uint8Array(taps.records), pcol);
+  h.u8.set(taps.records, pcol);
   const k = yuvToRgbCoefficients(matrix, range);
   h.kernels.tensorPacked(
     ps,
@@ -597,7 +606,7 @@ function tensorPackedWasm(
     plane,
     pv,
   );
-  dst.set(heapF32View(h, pdst, total));
+  if (dstAt < 0) dst.set(heapF32View(h, pdst, total));
 }
 
 function clampByte(v: number): number {

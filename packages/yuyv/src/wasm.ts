@@ -83,19 +83,21 @@ export interface Kernels {
 
 // The lib settings (ES2023, no DOM) carry no WebAssembly types: declare the few used here.
 interface WasmMemory {
-  readonly buffer: ArrayBuffer;
+  readonly buffer: ArrayBufferLike;
   grow(pages: number): number;
 }
 interface WasmApi {
-  Memory: new (descriptor: { initial: number; maximum?: number }) => WasmMemory;
+  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
 }
 const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 const PAGE = 65536;
-/** Arena start: the first page is left to the module's own data. */
+/** Heap start: the first page is left to the module's own data. */
 const BASE = PAGE;
+/** 1 GiB: address space reserved for the shared memory, which is what lets it grow without moving. */
+const MAX_PAGES = 16384;
 
 interface Heap {
   kernels: Kernels;
@@ -103,76 +105,162 @@ interface Heap {
   u8: Uint8Array;
   i32: Int32Array;
   f32: Float32Array;
+  /** Start of the scratch block of the current call (see {@link wasmHeap}). */
+  scratch: Ptr;
 }
 
 let heap: Heap | undefined;
+/** Every buffer object the memory has had: views over any of them address the same memory. */
+const ownBuffers = new WeakSet<object>();
 
 function instantiate(): Heap {
   let memory: WasmMemory;
   let instance: { exports: Record<string, unknown> };
   try {
     const bytes = Buffer.from(wasmBase64, 'base64');
-    memory = new WA.Memory({ initial: 2 });
+    memory = new WA.Memory({ initial: 2, maximum: MAX_PAGES, shared: true });
     instance = new WA.Instance(new WA.Module(bytes), { env: { memory, abort: () => {} } });
   } catch (cause) {
     throw new DeepsegError(
       'ERR_WASM_UNAVAILABLE',
       'Could not load the WebAssembly SIMD kernels of @deepseg/yuyv; Node.js 20 or newer is required',
-      { cause, hint: 'run on Node.js >= 20 (WebAssembly SIMD)' },
+      { cause, hint: 'run on Node.js >= 20 (WebAssembly SIMD and shared memory)' },
     );
   }
+  ownBuffers.add(memory.buffer);
   return {
     kernels: instance.exports as unknown as Kernels,
     memory,
     u8: new Uint8Array(memory.buffer),
     i32: new Int32Array(memory.buffer),
     f32: new Float32Array(memory.buffer),
+    scratch: 0,
   };
 }
 
-/** The kernels and a heap of at least `bytes` arena bytes (from {@link BASE}); views are fresh. */
-export function wasmHeap(bytes: number): Heap {
+function getHeap(): Heap {
   heap ??= instantiate();
-  const needed = BASE + bytes;
-  if (heap.memory.buffer.byteLength < needed) {
-    const pages = Math.ceil((needed - heap.memory.buffer.byteLength) / PAGE);
-    try {
-      heap.memory.grow(pages);
-    } catch (cause) {
-      throw new DeepsegError('ERR_OUT_OF_MEMORY', `Could not grow WebAssembly memory to ${needed} bytes`, {
-        cause,
-      });
-    }
-  }
-  if (heap.u8.buffer !== heap.memory.buffer) {
-    heap.u8 = new Uint8Array(heap.memory.buffer);
-    heap.i32 = new Int32Array(heap.memory.buffer);
-    heap.f32 = new Float32Array(heap.memory.buffer);
-  }
   return heap;
 }
 
-/** Sequential 16-byte aligned regions of the arena, starting at {@link BASE}. */
+// A first-fit allocator over [BASE, end of memory): blocks are 16-byte aligned and carry 64 bytes
+// of slack, so SIMD loops may read (never meaningfully write) a little past what they were given.
+const blocks = new Map<Ptr, number>(); // address -> size, in use
+let free: { at: Ptr; size: number }[] = [];
+let top = BASE;
+
+function grow(h: Heap, end: number): void {
+  const have = h.memory.buffer.byteLength;
+  if (have >= end) return;
+  try {
+    h.memory.grow(Math.ceil((end - have) / PAGE));
+  } catch (cause) {
+    throw new DeepsegError('ERR_OUT_OF_MEMORY', `Could not grow WebAssembly memory to ${end} bytes`, {
+      cause,
+      hint: 'free frames allocated with allocFrame() that are no longer used',
+    });
+  }
+  ownBuffers.add(h.memory.buffer);
+}
+
+function refreshViews(h: Heap): void {
+  if (h.u8.buffer !== h.memory.buffer) {
+    h.u8 = new Uint8Array(h.memory.buffer);
+    h.i32 = new Int32Array(h.memory.buffer);
+    h.f32 = new Float32Array(h.memory.buffer);
+  }
+}
+
+/** Allocates `bytes` in wasm memory and returns the address. */
+export function alloc(bytes: number): Ptr {
+  const h = getHeap();
+  const size = (bytes + 64 + 15) & ~15;
+  let at = -1;
+  for (let i = 0; i < free.length; i++) {
+    const f = free[i]!;
+    if (f.size >= size) {
+      at = f.at;
+      if (f.size === size) free.splice(i, 1);
+      else free[i] = { at: f.at + size, size: f.size - size };
+      break;
+    }
+  }
+  if (at < 0) {
+    grow(h, top + size);
+    at = top;
+    top += size;
+  }
+  blocks.set(at, size);
+  refreshViews(h);
+  return at;
+}
+
+/** Returns a block from {@link alloc} to the free list (coalescing neighbours). */
+export function release(at: Ptr): void {
+  const size = blocks.get(at);
+  if (size === undefined) return;
+  blocks.delete(at);
+  free.push({ at, size });
+  free.sort((a, b) => a.at - b.at);
+  const merged: { at: Ptr; size: number }[] = [];
+  for (const f of free) {
+    const last = merged[merged.length - 1];
+    if (last !== undefined && last.at + last.size === f.at) last.size += f.size;
+    else merged.push({ ...f });
+  }
+  const tail = merged[merged.length - 1];
+  if (tail !== undefined && tail.at + tail.size === top) {
+    top = tail.at;
+    merged.pop();
+  }
+  free = merged;
+}
+
+let scratchAt = -1;
+let scratchSize = 0;
+
+/**
+ * The kernels, fresh views, and a scratch block of at least `bytes` at `heap.scratch` (reused across
+ * calls; reallocated only when a larger geometry arrives).
+ */
+export function wasmHeap(bytes: number): Heap {
+  const h = getHeap();
+  if (scratchSize < bytes) {
+    if (scratchAt >= 0) release(scratchAt);
+    scratchSize = Math.max(bytes, Math.ceil(scratchSize * 1.25));
+    scratchAt = alloc(scratchSize);
+  }
+  refreshViews(h);
+  h.scratch = scratchAt;
+  return h;
+}
+
+/** Address of `view` when it lies in the kernels' memory (see allocFrame), else -1. */
+export function addressOf(view: ArrayBufferView): Ptr {
+  return heap !== undefined && ownBuffers.has(view.buffer) ? view.byteOffset : -1;
+}
+
+/** Sequential 16-byte aligned offsets inside the scratch block. */
 export class Layout {
-  end = BASE;
+  end = 0;
   /** Starts a new layout. */
   reset(): this {
-    this.end = BASE;
+    this.end = 0;
     return this;
   }
-  /** Reserves `bytes` (plus 64 bytes of slack for SIMD over-reads) and returns the address. */
+  /** Reserves `bytes` (plus 64 bytes of slack for SIMD over-reads) and returns the offset. */
   take(bytes: number): Ptr {
     const at = this.end;
     this.end = (at + bytes + 64 + 15) & ~15;
     return at;
   }
-  /** Bytes used from BASE. */
+  /** Bytes used. */
   get size(): number {
-    return this.end - BASE;
+    return this.end;
   }
 }
 
-/** Copies the first `bytes` of `src` to `at`. */
+/** Copies the first `bytes` of `src` (from byte `from`) to `at`. */
 export function copyIn(h: Heap, src: Uint8Array, at: Ptr, bytes: number, from = 0): void {
   h.u8.set(from === 0 && src.length === bytes ? src : src.subarray(from, from + bytes), at);
 }
@@ -215,3 +303,8 @@ export function heapF32View(h: Heap, at: Ptr, count: number): Float32Array {
 
 /** The layout shared by all kernels (calls are synchronous, so one is enough). */
 export const layout = new Layout();
+
+/** @internal Frames handed out by allocFrame/allocFloat32, by address. */
+export function memoryBuffer(): ArrayBufferLike {
+  return getHeap().memory.buffer;
+}
