@@ -130,6 +130,16 @@ export function morph(
 }
 
 function maxRows(src: Float32Array, dst: Float32Array, width: number, height: number, r: number): void {
+  if (r === 1 && width >= 2) {
+    for (let y = 0; y < height; y++) {
+      const row = y * width;
+      const last = row + width - 1;
+      dst[row] = Math.max(src[row]!, src[row + 1]!);
+      for (let k = row + 1; k < last; k++) dst[k] = Math.max(src[k - 1]!, src[k]!, src[k + 1]!);
+      dst[last] = Math.max(src[last - 1]!, src[last]!);
+    }
+    return;
+  }
   for (let y = 0; y < height; y++) {
     const row = y * width;
     for (let x = 0; x < width; x++) {
@@ -142,6 +152,15 @@ function maxRows(src: Float32Array, dst: Float32Array, width: number, height: nu
 }
 
 function maxCols(src: Float32Array, dst: Float32Array, width: number, height: number, r: number): void {
+  if (r === 1 && height >= 2) {
+    for (let y = 0; y < height; y++) {
+      const row = y * width;
+      const up = y > 0 ? row - width : row;
+      const down = y < height - 1 ? row + width : row;
+      for (let x = 0; x < width; x++) dst[row + x] = Math.max(src[up + x]!, src[row + x]!, src[down + x]!);
+    }
+    return;
+  }
   for (let y = 0; y < height; y++) {
     const lo = Math.max(y - r, 0);
     const hi = Math.min(y + r, height - 1);

@@ -120,7 +120,7 @@ export function compositeRefined(
   const gw = layout.gridWidth;
   const gh = layout.gridHeight;
   const stride = W * 2;
-  const { meanA, meanB, cellClass: cls } = p;
+  const { meanA, meanB, rowA, rowB, cellClass: cls } = p;
   const { colX0, colFx, intervalStart } = layout;
   const lo = p.low;
   const hi = p.high;
@@ -150,6 +150,22 @@ export function compositeRefined(
     const fy = gyf - y0;
     const ga = y0 * gw;
     const gb = (y0 + 1 < gh ? y0 + 1 : y0) * gw;
+    // Vertical interpolation of a (scaled to Y codes) and b, only where this row has edge cells.
+    let lastDone = -2;
+    for (let gx = 0; gx < gw; gx++) {
+      if (cls[ga + gx] !== EDGE) continue;
+      const from = gx > lastDone ? gx : lastDone + 1;
+      const to = gx + 1 < gw ? gx + 1 : gx;
+      for (let k = from; k <= to; k++) {
+        const a0 = meanA[ga + k]!;
+        const b0 = meanB[ga + k]!;
+        rowA[k] = (a0 + (meanA[gb + k]! - a0) * fy) * k255;
+        rowB[k] = b0 + (meanB[gb + k]! - b0) * fy;
+      }
+      lastDone = to;
+    }
+    rowA[gw] = rowA[gw - 1]!;
+    rowB[gw] = rowB[gw - 1]!;
     background(out, o, 0, pStart, bgFrame, colorRow, blur);
     let i = pStart;
     while (i < pEnd) {
@@ -171,36 +187,48 @@ export function compositeRefined(
       }
       // Edge pair: background bytes, then the blend.
       const d = o + (i << 2);
-      background(out, o, i, i + 1, bgFrame, colorRow, blur);
-      const g0 = out[d]!;
-      const gu = out[d + 1]!;
-      const g1 = out[d + 2]!;
-      const gv = out[d + 3]!;
+      let g0: number;
+      let gu: number;
+      let g1: number;
+      let gv: number;
+      if (bgFrame !== null) {
+        g0 = bgFrame[d]!;
+        gu = bgFrame[d + 1]!;
+        g1 = bgFrame[d + 2]!;
+        gv = bgFrame[d + 3]!;
+      } else if (colorRow !== null) {
+        g0 = colorRow[0]!;
+        gu = colorRow[1]!;
+        g1 = colorRow[2]!;
+        gv = colorRow[3]!;
+      } else {
+        background(out, o, i, i + 1, null, null, blur);
+        g0 = out[d]!;
+        gu = out[d + 1]!;
+        g1 = out[d + 2]!;
+        gv = out[d + 3]!;
+      }
       let f0 = frame[d]!;
       let f1 = frame[d + 2]!;
       let al0 = 0;
       let al1 = 0;
-      if (k0 >= 0) {
+      if (c0 !== EDGE) al0 = c0 === FG ? 1 : 0;
+      else {
         const fx = colFx[x]!;
-        const k = k0 + 1 < gw ? k0 + 1 : k0;
-        const aT = meanA[ga + k0]! + (meanA[ga + k]! - meanA[ga + k0]!) * fx;
-        const aB = meanA[gb + k0]! + (meanA[gb + k]! - meanA[gb + k0]!) * fx;
-        const bT = meanB[ga + k0]! + (meanB[ga + k]! - meanB[ga + k0]!) * fx;
-        const bB = meanB[gb + k0]! + (meanB[gb + k]! - meanB[gb + k0]!) * fx;
-        const q = (aT + (aB - aT) * fy) * k255 * f0 + bT + (bB - bT) * fy;
+        const ra = rowA[k0]!;
+        const rb = rowB[k0]!;
+        const q = (ra + (rowA[k0 + 1]! - ra) * fx) * f0 + rb + (rowB[k0 + 1]! - rb) * fx;
         let t = (q - lo) * inv;
         t = t < 0 ? 0 : Math.min(t, 1);
         al0 = t * t * (3 - 2 * t);
         f0 += (1 - al0) * wrapK * g0 * (255 - f0);
       }
-      if (k1 >= 0) {
+      if (c1 !== EDGE) al1 = c1 === FG ? 1 : 0;
+      else {
         const fx = colFx[x + 1]!;
-        const k = k1 + 1 < gw ? k1 + 1 : k1;
-        const aT = meanA[ga + k1]! + (meanA[ga + k]! - meanA[ga + k1]!) * fx;
-        const aB = meanA[gb + k1]! + (meanA[gb + k]! - meanA[gb + k1]!) * fx;
-        const bT = meanB[ga + k1]! + (meanB[ga + k]! - meanB[ga + k1]!) * fx;
-        const bB = meanB[gb + k1]! + (meanB[gb + k]! - meanB[gb + k1]!) * fx;
-        const q = (aT + (aB - aT) * fy) * k255 * f1 + bT + (bB - bT) * fy;
+        const ra = rowA[k1]!;
+        const rb = rowB[k1]!;
+        const q = (ra + (rowA[k1 + 1]! - ra) * fx) * f1 + rb + (rowB[k1 + 1]! - rb) * fx;
         let t = (q - lo) * inv;
         t = t < 0 ? 0 : Math.min(t, 1);
         al1 = t * t * (3 - 2 * t);

@@ -1,0 +1,194 @@
+// `pnpm bench`: time per frame of the default refinement + composite chain at 640×480, 1280×720 and
+// 1920×1080 on one thread, against the anchors' chains (timed in the same run) and yuyv's plain
+// composite, on real frames with real model masks; then the quality report (flicker, lag, contact
+// sheet). Prints tables and writes bench-results/compose.json.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from '@deepseg/fixtures/shared';
+import { compositeYuyv } from '@deepseg/yuyv';
+import sharp from 'sharp';
+import { type AnchorChain, backscrub, lfbw, obs } from './bench/anchors.ts';
+import { CLIP, clipFrames, clipMasks, MODEL_SIZE } from './bench/clip.ts';
+import { type QualityReport, runQuality } from './bench/quality.ts';
+import { createCompositor } from './compositor.ts';
+import type { BackgroundSpec } from './options.ts';
+
+const SIZES = [
+  [640, 480],
+  [1280, 720],
+  [1920, 1080],
+] as const;
+const BUDGET_MS = 1000 / 30;
+const FRAMES = 30;
+
+interface Timing {
+  size: string;
+  case: string;
+  medianMs: number;
+  p90Ms: number;
+  budgetShare: number;
+  runs: number;
+}
+
+function stats(times: number[]): { median: number; p90: number } {
+  const s = [...times].sort((a, b) => a - b);
+  return { median: s[Math.floor(s.length / 2)]!, p90: s[Math.floor(s.length * 0.9)]! };
+}
+
+/** Median of `runs` timed calls after `warmup` untimed ones. */
+function time(fn: (i: number) => void, warmup: number, runs: number): { median: number; p90: number } {
+  for (let i = 0; i < warmup; i++) fn(i);
+  const t: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    fn(warmup + i);
+    t.push(performance.now() - t0);
+  }
+  return stats(t);
+}
+
+async function imageBytes(): Promise<Buffer> {
+  return sharp({ create: { width: 800, height: 600, channels: 3, background: { r: 70, g: 130, b: 180 } } })
+    .png()
+    .toBuffer();
+}
+
+async function main(): Promise<void> {
+  const quick = process.argv.includes('--timing-only');
+  const base = clipFrames(960, 540, FRAMES);
+  if (base === undefined) {
+    console.log('bench skipped: shared clip or ffmpeg missing');
+    return;
+  }
+  const masks = await clipMasks('clip', base.slice(0, FRAMES), 960, 540);
+  const geometry = { width: MODEL_SIZE, height: MODEL_SIZE };
+  const timings: Timing[] = [];
+  const img = await imageBytes();
+  for (const [w, h] of SIZES) {
+    const frames = clipFrames(w, h, FRAMES)!;
+    const out = new Uint8Array(w * h * 2);
+    const size = `${w}×${h}`;
+    const runs = w >= 1920 ? 40 : 60;
+    const add = (name: string, r: { median: number; p90: number }, n = runs) =>
+      timings.push({
+        size,
+        case: name,
+        medianMs: r.median,
+        p90Ms: r.p90,
+        budgetShare: r.median / BUDGET_MS,
+        runs: n,
+      });
+    const backgrounds: [string, BackgroundSpec][] = [
+      ['deepseg default refine + blur 16', { type: 'blur', radius: 16 }],
+      ['deepseg default refine + image', { type: 'image', source: img }],
+      ['deepseg default refine + colour', { type: 'color', color: '#00ff00' }],
+    ];
+    for (const [name, background] of backgrounds) {
+      const c = await createCompositor({ width: w, height: h, background });
+      add(
+        name,
+        time((i) => c.process(frames[i % FRAMES]!, masks[i % FRAMES]!, geometry, out), 10, runs),
+      );
+      await c.close();
+    }
+    {
+      const c = await createCompositor({
+        width: w,
+        height: h,
+        refine: { temporal: false, guided: false, minBlobArea: 0, lightWrap: 0 },
+        background: { type: 'color', color: '#00ff00' },
+      });
+      add(
+        'deepseg, all refinement off + colour',
+        time((i) => c.process(frames[i % FRAMES]!, masks[i % FRAMES]!, geometry, out), 10, runs),
+      );
+    }
+    // yuyv's fused bilinear composite (no refinement) over a still background: the floor.
+    const bgFrame = new Uint8Array(w * h * 2).fill(128);
+    add(
+      'yuyv compositeYuyv only (bilinear, no refinement)',
+      time(
+        (i) =>
+          compositeYuyv(frames[i % FRAMES]!, bgFrame, out, masks[i % FRAMES]!, {
+            width: w,
+            height: h,
+            maskWidth: MODEL_SIZE,
+            maskHeight: MODEL_SIZE,
+          }),
+        10,
+        runs,
+      ),
+    );
+    // The anchors' refinement chains + yuyv's full-resolution composite.
+    const alpha = new Float32Array(w * h);
+    const g = { gw: MODEL_SIZE, gh: MODEL_SIZE, width: w, height: h };
+    const anchors: AnchorChain[] = [backscrub(g), lfbw(g), obs(g)];
+    for (const a of anchors) {
+      const n = a.name === 'LFBW' ? 12 : runs;
+      add(
+        `${a.name} chain (re-implemented) + composite`,
+        time(
+          (i) => {
+            a.step(masks[i % FRAMES]!, alpha);
+            compositeYuyv(frames[i % FRAMES]!, bgFrame, out, alpha, { width: w, height: h });
+          },
+          a.name === 'LFBW' ? 3 : 10,
+          n,
+        ),
+        n,
+      );
+    }
+  }
+  const cpu = cpus()[0]?.model ?? 'unknown';
+  const environment = {
+    cpu,
+    cores: cpus().length,
+    node: process.version,
+    sharp: JSON.parse(
+      readFileSync(join(repoRoot, 'node_modules/.pnpm/node_modules/sharp/package.json'), 'utf8'),
+    ).version as string,
+    threads: 1,
+    loadAverageAtEnd: loadavg().map((l) => Math.round(l * 100) / 100),
+    note: 'one JS thread; the 2 cores were shared with other work while measuring (see load average)',
+  };
+  console.log(
+    `\n@deepseg/compose bench — ${cpu}, ${environment.cores} cores, Node ${process.version}, load ${environment.loadAverageAtEnd.join(' ')}`,
+  );
+  console.log(`clip ${CLIP} scaled to each size, masks from the real MediaPipe selfie model (256×256)\n`);
+  console.log('| size | case | median ms/frame | p90 ms | share of 33.3 ms | vs deepseg blur |');
+  console.log('|---|---|---:|---:|---:|---:|');
+  for (const t of timings) {
+    const ours = timings.find(
+      (x) => x.size === t.size && x.case.startsWith('deepseg default refine + blur'),
+    )!;
+    console.log(
+      `| ${t.size} | ${t.case} | ${t.medianMs.toFixed(2)} | ${t.p90Ms.toFixed(2)} | ${(t.budgetShare * 100).toFixed(1)} % | ${(t.medianMs / ours.medianMs).toFixed(2)}× |`,
+    );
+  }
+  let quality: QualityReport | undefined;
+  if (!quick) {
+    console.log('\nquality report (takes a few minutes)…');
+    quality = await runQuality();
+    if (quality) {
+      console.log(`\n| method | flicker ×1000 | vs raw | pops /Mpx | lag fast pan | lag slow pan |`);
+      console.log('|---|---:|---:|---:|---:|---:|');
+      for (const m of quality.methods) {
+        console.log(
+          `| ${m.method} | ${(m.flicker * 1000).toFixed(2)} | ${(m.flickerVsRaw * 100).toFixed(0)} % | ${m.popsPerMillion.toFixed(0)} | ${m.lagFrames.toFixed(2)} | ${m.slowLagFrames.toFixed(2)} |`,
+        );
+      }
+      console.log(`\ncontact sheet: ${quality.contactSheet}`);
+    }
+  }
+  const file = join(repoRoot, 'bench-results', 'compose.json');
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(join(repoRoot, 'bench-results'), { recursive: true });
+  writeFileSync(
+    file,
+    `${JSON.stringify({ package: '@deepseg/compose', date: new Date().toISOString(), environment, budgetMs: BUDGET_MS, timings, quality }, null, 2)}\n`,
+  );
+  console.log(`\nresults: ${file}`);
+}
+
+await main();
