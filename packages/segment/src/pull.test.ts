@@ -3,10 +3,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sharedFile } from '@deepseg/fixtures/shared';
+import { decodeVideoFrames, sharedFile } from '@deepseg/fixtures/shared';
 import { isDeepsegError } from '@deepseg/yuyv';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { foregroundShare } from './mask-agreement.ts';
 import { pullModel } from './pull.ts';
+import { createSegmenter } from './segmenter.ts';
 
 const modelPath = sharedFile('models/deeplabv3_257_mv_gpu.tflite');
 const FILE = 'deeplabv3_257_mv_gpu.tflite';
@@ -126,6 +128,27 @@ describe.skipIf(!modelPath)('pullModel against a local HTTP server', () => {
     const again = await pull('good');
     expect(again.alreadyPresent).toBe(true);
     expect(hits).toHaveLength(1);
+  });
+
+  it('converts the pulled TFLite to ONNX, which then segments a real frame', async () => {
+    const cacheDir = join(dir, 'cache');
+    const r = await pull('good', { convert: true, cacheDir });
+    expect(r.onnxPath).toMatch(/deeplab-v3\.68a539782c2c6a72\.t2o-.*\.onnx$/);
+    expect(existsSync(r.onnxPath!)).toBe(true);
+    const frames = decodeVideoFrames('media/doctor_desk_5s_960x540.mp4', { pixFmt: 'yuyv422', count: 1 });
+    if (!frames) return;
+    const seg = await createSegmenter({ model: 'deeplab-v3', modelsDir: dir, cacheDir });
+    try {
+      const mask = seg.createMask();
+      await seg.segment(
+        { data: frames.frames[0]!, width: frames.width, height: frames.height, format: 'YUYV' },
+        mask,
+      );
+      expect(foregroundShare(mask)).toBeGreaterThan(0.15);
+      expect(foregroundShare(mask)).toBeLessThan(0.5);
+    } finally {
+      await seg.dispose();
+    }
   });
 
   it('follows a redirect', async () => {
