@@ -21,4 +21,4 @@ node "$here/v4l2/conformance.mjs"
 load_vivid
 node "$here/v4l2/consumers.mjs"
 load_vivid
-# node "$REPO_DIR/packages/v4l2/dist/bench.js" --kernel --out "$DEEPSEG_VM_RESULTS/v4l2-bench.json"
+node "$REPO_DIR/packages/v4l2/dist/bench.js" --kernel --out "$DEEPSEG_VM_RESULTS/v4l2-kernel.json"

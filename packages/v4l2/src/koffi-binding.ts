@@ -94,6 +94,9 @@ type UvPollHandle = {
 };
 
 function createUvPoller(fd: number): Poller {
+  // koffi calls this API experimental: should a release drop it, fall back to a 5 ms timer retry
+  // (measured in docs/decisions/0041: same loop delay, a few ms more latency).
+  if (typeof (koffi as { node?: { poll?: unknown } }).node?.poll !== 'function') return timerPoller();
   let handle: UvPollHandle | undefined;
   let pending: (() => void) | undefined;
   let closed = false;
@@ -118,6 +121,26 @@ function createUvPoller(fd: number): Poller {
       handle?.close();
       handle = undefined;
       onEvent();
+    },
+  };
+}
+
+function timerPoller(): Poller {
+  let timer: NodeJS.Timeout | undefined;
+  let pending: (() => void) | undefined;
+  return {
+    wait: () =>
+      new Promise<void>((resolve) => {
+        pending = resolve;
+        timer = setTimeout(() => {
+          pending = undefined;
+          resolve();
+        }, 5);
+      }),
+    close() {
+      clearTimeout(timer);
+      pending?.();
+      pending = undefined;
     },
   };
 }
