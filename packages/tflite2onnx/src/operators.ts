@@ -338,10 +338,12 @@ function pad(ctx: OpContext, v2: boolean): void {
   const rank = x.shape.length;
   if (paddings.length !== rank * 2)
     throw optionError(ctx, 'paddings', `paddings of ${paddings.length} values for rank ${rank}`);
-  const begin = x.perm.map((a) => paddings[a * 2] as number);
-  const end = x.perm.map((a) => paddings[a * 2 + 1] as number);
+  // A 4-D pad almost always feeds a convolution or pool: pad in NCHW so onnxruntime can fuse it.
+  const perm = rank === 4 ? [...NCHW] : x.perm;
+  const begin = perm.map((a) => paddings[a * 2] as number);
+  const end = perm.map((a) => paddings[a * 2 + 1] as number);
   const inputs = [
-    ctx.g.need(x, x.perm, ctx.outName(0)),
+    ctx.g.need(x, perm, ctx.outName(0)),
     ctx.g.int64s(`${ctx.outName(0)}_pads`, [...begin, ...end]),
   ];
   if (v2 && ctx.hasInput(2)) {
@@ -349,7 +351,7 @@ function pad(ctx: OpContext, v2: boolean): void {
     inputs.push(ctx.g.constant(c, identity(0), `${ctx.outName(0)}_value`, []));
   }
   const y = ctx.g.node1('Pad', inputs, ctx.outName(0), { mode: 'constant' });
-  ctx.setOutput(0, runtime(y, ctx.outShape(0), [...x.perm]));
+  ctx.setOutput(0, runtime(y, ctx.outShape(0), perm));
 }
 
 function mean(ctx: OpContext): void {
