@@ -568,3 +568,188 @@ export function tensorPacked(
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Mask resize (f32 math, float or uint8 in and out), placed into a ROI of the destination.
+
+function rowF32(mrow: usize, src: usize, k: i32, srcW: i32, srcU8: i32): void {
+  const row = <usize>(k * srcW);
+  if (srcU8) {
+    const s: f32 = 1.0 / 255.0;
+    for (let i = 0; i < srcW; i++) store<f32>(mrow + ((<usize>i) << 2), <f32>load<u8>(src + row + i) * s);
+  } else {
+    memory.copy(mrow, src + (row << 2), (<usize>srcW) << 2);
+  }
+  store<f32>(mrow + ((<usize>srcW) << 2), load<f32>(mrow + ((<usize>(srcW - 1)) << 2)));
+}
+
+// Horizontal bilinear of source row k into `out` (roiW floats, + up to 3 written past).
+function hrowF32(
+  out: usize,
+  mrow: usize,
+  src: usize,
+  k: i32,
+  srcW: i32,
+  srcU8: i32,
+  roiW: i32,
+  axI0: usize,
+  axF: usize,
+): void {
+  rowF32(mrow, src, k, srcW, srcU8);
+  for (let i = 0; i < roiW; i += 4) {
+    const t = axI0 + ((<usize>i) << 2);
+    let p = v128.load64_zero(mrow + ((<usize>load<i32>(t)) << 2));
+    p = v128.load64_lane(mrow + ((<usize>load<i32>(t, 4)) << 2), p, 1);
+    let q = v128.load64_zero(mrow + ((<usize>load<i32>(t, 8)) << 2));
+    q = v128.load64_lane(mrow + ((<usize>load<i32>(t, 12)) << 2), q, 1);
+    const m0 = f32x4.shuffle(p, q, 0, 2, 4, 6);
+    const m1 = f32x4.shuffle(p, q, 1, 3, 5, 7);
+    v128.store(
+      out + ((<usize>i) << 2),
+      f32x4.add(m0, f32x4.mul(f32x4.sub(m1, m0), v128.load(axF + ((<usize>i) << 2)))),
+    );
+  }
+}
+
+export function resizeMask(
+  src: usize,
+  srcW: i32,
+  srcU8: i32,
+  dst: usize,
+  dstW: i32,
+  dstH: i32,
+  dstU8: i32,
+  roiX: i32,
+  roiY: i32,
+  roiW: i32,
+  roiH: i32,
+  axI0: usize,
+  axF: usize,
+  ayI0: usize,
+  ayStep: usize,
+  ayF: usize,
+  fill: f32,
+  keep: i32,
+  work: usize,
+): void {
+  const slotBytes = <usize>(((roiW + 8) & ~3) << 2);
+  const h0 = work;
+  const h1 = h0 + slotBytes;
+  const mrow = h1 + slotBytes;
+  let k0Have = -1;
+  let k1Have = -1;
+  const shift: usize = dstU8 ? 0 : 2;
+  const fillU8 = <u8>(<i32>(fill + 0.5));
+  for (let y = 0; y < dstH; y++) {
+    const row = dst + ((<usize>(y * dstW)) << shift);
+    if (!keep) {
+      const inside = y >= roiY && y < roiY + roiH;
+      const a = inside ? roiX : dstW;
+      const b = inside ? roiX + roiW : dstW;
+      if (dstU8) {
+        memory.fill(row, fillU8, <usize>a);
+        memory.fill(row + b, fillU8, <usize>(dstW - b));
+      } else {
+        for (let x = 0; x < a; x++) store<f32>(row + ((<usize>x) << 2), fill);
+        for (let x = b; x < dstW; x++) store<f32>(row + ((<usize>x) << 2), fill);
+      }
+    }
+    if (y < roiY || y >= roiY + roiH) continue;
+    const j = (<usize>(y - roiY)) << 2;
+    const k0 = load<i32>(ayI0 + j);
+    const k1 = k0 + load<i32>(ayStep + j);
+    // rows arrive in order: reuse the previous pair when possible (slots h0 = k0, h1 = k1)
+    if (k0 !== k0Have) {
+      if (k0 === k1Have) memory.copy(h0, h1, slotBytes);
+      else hrowF32(h0, mrow, src, k0, srcW, srcU8, roiW, axI0, axF);
+      k0Have = k0;
+    }
+    if (k1 !== k1Have) {
+      if (k1 === k0) memory.copy(h1, h0, slotBytes);
+      else hrowF32(h1, mrow, src, k1, srcW, srcU8, roiW, axI0, axF);
+      k1Have = k1;
+    }
+    const fy = f32x4.splat(load<f32>(ayF + j));
+    const out = row + ((<usize>roiX) << shift);
+    let i = 0;
+    if (dstU8) {
+      const s = f32x4.splat(255.0);
+      const half = f32x4.splat(0.5);
+      for (; i + 8 <= roiW; i += 8) {
+        const o = (<usize>i) << 2;
+        const a0 = v128.load(h0 + o);
+        const a1 = v128.load(h0 + o, 16);
+        const lo = f32x4.add(a0, f32x4.mul(f32x4.sub(v128.load(h1 + o), a0), fy));
+        const hi = f32x4.add(a1, f32x4.mul(f32x4.sub(v128.load(h1 + o, 16), a1), fy));
+        const ilo = i32x4.trunc_sat_f32x4_s(f32x4.add(f32x4.mul(lo, s), half));
+        const ihi = i32x4.trunc_sat_f32x4_s(f32x4.add(f32x4.mul(hi, s), half));
+        const w = i16x8.narrow_i32x4_s(ilo, ihi);
+        v128.store64_lane(out + i, i8x16.narrow_i16x8_u(w, w), 0);
+      }
+      for (; i < roiW; i++) {
+        const a = load<f32>(h0 + ((<usize>i) << 2));
+        const v = a + (load<f32>(h1 + ((<usize>i) << 2)) - a) * f32x4.extract_lane(fy, 0);
+        store<u8>(out + i, <u8>max<i32>(0, min<i32>(255, <i32>(v * 255.0 + 0.5))));
+      }
+    } else {
+      for (; i + 4 <= roiW; i += 4) {
+        const o = (<usize>i) << 2;
+        const a = v128.load(h0 + o);
+        v128.store(out + o, f32x4.add(a, f32x4.mul(f32x4.sub(v128.load(h1 + o), a), fy)));
+      }
+      for (; i < roiW; i++) {
+        const a = load<f32>(h0 + ((<usize>i) << 2));
+        store<f32>(
+          out + ((<usize>i) << 2),
+          a + (load<f32>(h1 + ((<usize>i) << 2)) - a) * f32x4.extract_lane(fy, 0),
+        );
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Horizontal mirror of packed 4:2:2 rows (YUYV, UYVY), in place or not: 4-byte pairs are reversed
+// and the two lumas of each pair swapped.
+
+export function mirrorPacked(src: usize, dst: usize, width: i32, height: i32, uyvy: i32): void {
+  const rowBytes = width << 1;
+  const a: usize = uyvy ? 1 : 0; // first luma byte of a pair
+  for (let y = 0; y < height; y++) {
+    const s = src + <usize>(y * rowBytes);
+    const d = dst + <usize>(y * rowBytes);
+    let l = 0;
+    let r = rowBytes - 16;
+    for (; l + 16 <= r; l += 16, r -= 16) {
+      const vl = v128.load(s + l);
+      const vr = v128.load(s + r);
+      if (uyvy) {
+        v128.store(d + l, i8x16.shuffle(vr, vr, 12, 15, 14, 13, 8, 11, 10, 9, 4, 7, 6, 5, 0, 3, 2, 1));
+        v128.store(d + r, i8x16.shuffle(vl, vl, 12, 15, 14, 13, 8, 11, 10, 9, 4, 7, 6, 5, 0, 3, 2, 1));
+      } else {
+        v128.store(d + l, i8x16.shuffle(vr, vr, 14, 13, 12, 15, 10, 9, 8, 11, 6, 5, 4, 7, 2, 1, 0, 3));
+        v128.store(d + r, i8x16.shuffle(vl, vl, 14, 13, 12, 15, 10, 9, 8, 11, 6, 5, 4, 7, 2, 1, 0, 3));
+      }
+    }
+    // middle pairs [l, r + 16), swapped pairwise from both ends (in-place safe)
+    let pl: i32 = l;
+    let pr: i32 = r + 12;
+    while (pl <= pr) {
+      const wl = load<u32>(s + <usize>pl);
+      const wr = load<u32>(s + <usize>pr);
+      store<u32>(d + <usize>pl, swapLuma(wr, a));
+      store<u32>(d + <usize>pr, swapLuma(wl, a));
+      pl += 4;
+      pr -= 4;
+    }
+  }
+}
+
+function swapLuma(w: u32, a: usize): u32 {
+  // bytes a and a + 2 hold the two lumas
+  const sh = <u32>(a << 3);
+  const m: u32 = 0xff << sh;
+  const y0 = (w >> sh) & 0xff;
+  const y1 = (w >> (sh + 16)) & 0xff;
+  return (w & ~(m | (m << 16))) | (y1 << sh) | (y0 << (sh + 16));
+}

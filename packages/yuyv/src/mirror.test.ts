@@ -16,7 +16,7 @@ function sample(f: Uint8Array, format: PixelFormat, w: number, h: number, x: num
 
 describe('mirrorFrame', () => {
   for (const format of FORMATS) {
-    for (const w of [2, 6, 10]) {
+    for (const w of [2, 6, 10, 16, 18, 34, 40, 66]) {
       it(`${format} ${w}x4: pixel x takes the value of pixel w-1-x (chroma of the mirrored pair)`, () => {
         const h = 4;
         const src = randomBytes(frameByteLength(format, w, h), w);
@@ -55,5 +55,24 @@ describe('mirrorFrame', () => {
       thrown = e;
     }
     expect(isDeepsegError(thrown, 'ERR_INVALID_OPTION')).toBe(true);
+  });
+});
+
+describe('mirrorYuyv with frames in wasm memory', () => {
+  it('leaves an allocFrame source alone when dst is an ordinary buffer', async () => {
+    const { allocFrame, freeFrame } = await import('./wasm-frames.ts');
+    const w = 40;
+    const src = randomBytes(w * 2 * 3, 8);
+    const frame = allocFrame(src.length);
+    frame.set(src);
+    const want = new Uint8Array(src.length);
+    mirrorYuyv(src, want, { width: w, height: 3 });
+    const out = new Uint8Array(src.length);
+    mirrorYuyv(frame, out, { width: w, height: 3 });
+    expect(out).toEqual(want);
+    expect(Buffer.from(frame).equals(Buffer.from(src))).toBe(true);
+    mirrorYuyv(frame, frame, { width: w, height: 3 });
+    expect(Buffer.from(frame).equals(Buffer.from(want))).toBe(true);
+    freeFrame(frame);
   });
 });

@@ -8,6 +8,7 @@ import {
   yuvLayout,
 } from './pixel-format.ts';
 import { assertBytes, assertDimensions, assertLength, assertOneOf } from './validate.ts';
+import { addressOf, copyIn, heapView, layout, wasmHeap } from './wasm.ts';
 
 /** Options of {@link mirrorFrame}. */
 export interface MirrorOptions {
@@ -57,8 +58,18 @@ export function mirrorFrame(src: Uint8Array, dst: Uint8Array, options: MirrorOpt
   assertLength(dst, n, 'dst', `a ${width}x${height} ${format} frame`);
   checkAlias(src, dst);
   if (format === 'YUYV' || format === 'UYVY') {
-    const yFirst = format === 'YUYV' ? 0 : 1;
-    mirrorUnits(src, dst, 0, width * 2, height, width >> 1, 4, yFirst, yFirst + 2);
+    const srcAt = addressOf(src);
+    const dstAt = addressOf(dst);
+    layout.reset();
+    const os = srcAt < 0 ? layout.take(n) : 0;
+    // without dst in wasm memory: mirror in place in the copy of src, or into scratch (never into the caller's src)
+    const od = dstAt < 0 && srcAt >= 0 ? layout.take(n) : os;
+    const h = wasmHeap(layout.size);
+    const ps = srcAt < 0 ? h.scratch + os : srcAt;
+    if (srcAt < 0) copyIn(h, src, ps, n);
+    const pd = dstAt >= 0 ? dstAt : h.scratch + od;
+    h.kernels.mirrorPacked(ps, pd, width, height, format === 'UYVY' ? 1 : 0);
+    if (dstAt < 0) dst.set(heapView(h, pd, n));
     return;
   }
   if (isYuvFormat(format)) {

@@ -1,6 +1,7 @@
 import { DeepsegError } from './errors.ts';
 import { axis, type BilinearAxis } from './sampling.ts';
 import { assertInt, assertLength, assertMask, assertNoOverlap, assertRect, type Rect } from './validate.ts';
+import { addressOf, copyIn, heapF32View, heapView, layout, wasmHeap } from './wasm.ts';
 
 /** A single-channel mask: Float32Array with 0..1, or Uint8Array with 0..255 (255 = person/foreground). */
 export type Mask = Float32Array | Uint8Array;
@@ -64,33 +65,63 @@ export function resizeMask(src: Mask, dst: Mask, options: ResizeMaskOptions): vo
   }
   const ax = axis('bilinear', srcRect.x, srcRect.width, roi.width) as BilinearAxis;
   const ay = axis('bilinear', srcRect.y, srcRect.height, roi.height) as BilinearAxis;
-  const inScale = src instanceof Uint8Array ? 1 / 255 : 1;
-  const outU8 = dst instanceof Uint8Array;
-  if (fill !== 'keep') {
-    for (let y = 0; y < dstHeight; y++) {
-      const inside = y >= roi.y && y < roi.y + roi.height;
-      const row = y * dstWidth;
-      if (!inside) {
-        dst.fill(fill, row, row + dstWidth);
-      } else {
-        dst.fill(fill, row, row + roi.x);
-        dst.fill(fill, row + roi.x + roi.width, row + dstWidth);
-      }
-    }
+  const srcU8 = src instanceof Uint8Array;
+  const dstU8 = dst instanceof Uint8Array;
+  const srcBytes = srcWidth * srcHeight * (srcU8 ? 1 : 4);
+  const dstBytes = dstWidth * dstHeight * (dstU8 ? 1 : 4);
+  const padded = roi.width + 8; // the kernel reads up to 3 table entries past the ROI
+  const srcAt = addressOf(src);
+  const dstAt = addressOf(dst);
+  layout.reset();
+  const os = srcAt < 0 ? layout.take(srcBytes) : 0;
+  const od = dstAt < 0 ? layout.take(dstBytes) : 0;
+  const oax = layout.take(padded * 8);
+  const oay = layout.take(roi.height * 12);
+  const owork = layout.take(2 * (roi.width + 8) * 4 + (srcWidth + 8) * 4);
+  const h = wasmHeap(layout.size);
+  const base = h.scratch;
+  const ps = srcAt < 0 ? base + os : srcAt;
+  const pd = dstAt < 0 ? base + od : dstAt;
+  const pax = base + oax;
+  const pay = base + oay;
+  if (srcAt < 0) copyBytes(h, src, ps, srcBytes);
+  if (dstAt < 0 && fill === 'keep') copyBytes(h, dst, pd, dstBytes);
+  h.i32.set(ax.i0, pax >> 2);
+  h.i32.fill(ax.i0[roi.width - 1]!, (pax >> 2) + roi.width, (pax >> 2) + padded);
+  h.f32.set(ax.f, (pax >> 2) + padded);
+  h.f32.fill(0, (pax >> 2) + padded + roi.width, (pax >> 2) + 2 * padded);
+  h.i32.set(ay.i0, pay >> 2);
+  h.i32.set(ay.step, (pay >> 2) + roi.height);
+  h.f32.set(ay.f, (pay >> 2) + 2 * roi.height);
+  h.kernels.resizeMask(
+    ps,
+    srcWidth,
+    srcU8 ? 1 : 0,
+    pd,
+    dstWidth,
+    dstHeight,
+    dstU8 ? 1 : 0,
+    roi.x,
+    roi.y,
+    roi.width,
+    roi.height,
+    pax,
+    pax + 4 * padded,
+    pay,
+    pay + 4 * roi.height,
+    pay + 8 * roi.height,
+    fill === 'keep' ? 0 : fill,
+    fill === 'keep' ? 1 : 0,
+    base + owork,
+  );
+  if (dstAt < 0) {
+    if (dstU8) dst.set(heapView(h, pd, dstBytes));
+    else dst.set(heapF32View(h, pd, dstBytes >> 2));
   }
-  for (let j = 0; j < roi.height; j++) {
-    const r0 = ay.i0[j]! * srcWidth;
-    const r1 = r0 + ay.step[j]! * srcWidth;
-    const fy = ay.f[j]!;
-    let o = (roi.y + j) * dstWidth + roi.x;
-    for (let i = 0; i < roi.width; i++) {
-      const x0 = ax.i0[i]!;
-      const x1 = x0 + ax.step[i]!;
-      const fx = ax.f[i]!;
-      const top = src[r0 + x0]! + (src[r0 + x1]! - src[r0 + x0]!) * fx;
-      const bottom = src[r1 + x0]! + (src[r1 + x1]! - src[r1 + x0]!) * fx;
-      const v = (top + (bottom - top) * fy) * inScale;
-      dst[o++] = outU8 ? v * 255 + 0.5 : v;
-    }
-  }
+}
+
+/** Copies the first `bytes` bytes of a mask into wasm memory at `at`. */
+function copyBytes(h: ReturnType<typeof wasmHeap>, m: Mask, at: number, bytes: number): void {
+  if (m instanceof Uint8Array) copyIn(h, m, at, bytes);
+  else h.f32.set(m.length === bytes >> 2 ? m : m.subarray(0, bytes >> 2), at >> 2);
 }

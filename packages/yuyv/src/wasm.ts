@@ -46,6 +46,28 @@ export interface Kernels {
     outsideQ: number,
     work: Ptr,
   ): void;
+  resizeMask(
+    src: Ptr,
+    srcW: number,
+    srcU8: number,
+    dst: Ptr,
+    dstW: number,
+    dstH: number,
+    dstU8: number,
+    roiX: number,
+    roiY: number,
+    roiW: number,
+    roiH: number,
+    axI0: Ptr,
+    axF: Ptr,
+    ayI0: Ptr,
+    ayStep: Ptr,
+    ayF: Ptr,
+    fill: number,
+    keep: number,
+    work: Ptr,
+  ): void;
+  mirrorPacked(src: Ptr, dst: Ptr, width: number, height: number, uyvy: number): void;
   tensorPacked(
     src: Ptr,
     stride: number,
