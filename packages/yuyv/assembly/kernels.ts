@@ -753,3 +753,258 @@ function swapLuma(w: u32, a: usize): u32 {
   const y1 = (w >> (sh + 16)) & 0xff;
   return (w & ~(m | (m << 16))) | (y1 << sh) | (y0 << (sh + 16));
 }
+
+// ---------------------------------------------------------------------------------------------------
+// RGB24 / BGR24 / RGBA → packed 4:2:2 (YUYV, UYVY). Luma per pixel, chroma from the pair's mean.
+// Coefficients are Q15 (real × 32768, all |c| < 1). Y·128 = Σ mulr(c << 7, k) + yOff·128, chroma·128 =
+// Σ mulr((c0 + c1) << 6, k) + 128·128; then (x + 64) >> 7, saturated.
+
+export function rgbToPacked(
+  src: usize,
+  dst: usize,
+  pairs: i32,
+  bpp: i32,
+  bgr: i32,
+  uyvy: i32,
+  yOff: i32,
+  yR: i32,
+  yG: i32,
+  yB: i32,
+  uR: i32,
+  uG: i32,
+  uB: i32,
+  vR: i32,
+  vG: i32,
+  vB: i32,
+): void {
+  const kYR = i16x8.splat(<i16>yR);
+  const kYG = i16x8.splat(<i16>yG);
+  const kYB = i16x8.splat(<i16>yB);
+  const kUR = i16x8.splat(<i16>uR);
+  const kUG = i16x8.splat(<i16>uG);
+  const kUB = i16x8.splat(<i16>uB);
+  const kVR = i16x8.splat(<i16>vR);
+  const kVG = i16x8.splat(<i16>vG);
+  const kVB = i16x8.splat(<i16>vB);
+  const yBias = i16x8.splat(<i16>(yOff * 128 + 64));
+  const cBias = i16x8.splat(<i16>(128 * 128 + 64));
+  const blocks = pairs >> 3;
+  let s = src;
+  let d = dst;
+  for (let i = 0; i < blocks; i++) {
+    let r: v128;
+    let g: v128;
+    let b: v128;
+    if (bpp === 3) {
+      const v0 = v128.load(s);
+      const v1 = v128.load(s, 16);
+      const v2 = v128.load(s, 32);
+      r = i8x16.shuffle(
+        i8x16.shuffle(v0, v1, 0, 3, 6, 9, 12, 15, 18, 21, 24, 27, 30, 0, 0, 0, 0, 0),
+        v2,
+        0,
+        1,
+        2,
+        3,
+        4,
+        5,
+        6,
+        7,
+        8,
+        9,
+        10,
+        17,
+        20,
+        23,
+        26,
+        29,
+      );
+      g = i8x16.shuffle(
+        i8x16.shuffle(v0, v1, 1, 4, 7, 10, 13, 16, 19, 22, 25, 28, 31, 0, 0, 0, 0, 0),
+        v2,
+        0,
+        1,
+        2,
+        3,
+        4,
+        5,
+        6,
+        7,
+        8,
+        9,
+        10,
+        18,
+        21,
+        24,
+        27,
+        30,
+      );
+      b = i8x16.shuffle(
+        i8x16.shuffle(v0, v1, 2, 5, 8, 11, 14, 17, 20, 23, 26, 29, 0, 0, 0, 0, 0, 0),
+        v2,
+        0,
+        1,
+        2,
+        3,
+        4,
+        5,
+        6,
+        7,
+        8,
+        9,
+        16,
+        19,
+        22,
+        25,
+        28,
+        31,
+      );
+      s += 48;
+    } else {
+      const v0 = v128.load(s);
+      const v1 = v128.load(s, 16);
+      const v2 = v128.load(s, 32);
+      const v3 = v128.load(s, 48);
+      r = i8x16.shuffle(
+        i8x16.shuffle(v0, v1, 0, 4, 8, 12, 16, 20, 24, 28, 0, 0, 0, 0, 0, 0, 0, 0),
+        i8x16.shuffle(v2, v3, 0, 4, 8, 12, 16, 20, 24, 28, 0, 0, 0, 0, 0, 0, 0, 0),
+        0,
+        1,
+        2,
+        3,
+        4,
+        5,
+        6,
+        7,
+        16,
+        17,
+        18,
+        19,
+        20,
+        21,
+        22,
+        23,
+      );
+      g = i8x16.shuffle(
+        i8x16.shuffle(v0, v1, 1, 5, 9, 13, 17, 21, 25, 29, 0, 0, 0, 0, 0, 0, 0, 0),
+        i8x16.shuffle(v2, v3, 1, 5, 9, 13, 17, 21, 25, 29, 0, 0, 0, 0, 0, 0, 0, 0),
+        0,
+        1,
+        2,
+        3,
+        4,
+        5,
+        6,
+        7,
+        16,
+        17,
+        18,
+        19,
+        20,
+        21,
+        22,
+        23,
+      );
+      b = i8x16.shuffle(
+        i8x16.shuffle(v0, v1, 2, 6, 10, 14, 18, 22, 26, 30, 0, 0, 0, 0, 0, 0, 0, 0),
+        i8x16.shuffle(v2, v3, 2, 6, 10, 14, 18, 22, 26, 30, 0, 0, 0, 0, 0, 0, 0, 0),
+        0,
+        1,
+        2,
+        3,
+        4,
+        5,
+        6,
+        7,
+        16,
+        17,
+        18,
+        19,
+        20,
+        21,
+        22,
+        23,
+      );
+      s += 64;
+    }
+    if (bgr) {
+      const t = r;
+      r = b;
+      b = t;
+    }
+    const rl = i16x8.shl(i16x8.extend_low_i8x16_u(r), 7);
+    const gl = i16x8.shl(i16x8.extend_low_i8x16_u(g), 7);
+    const bl = i16x8.shl(i16x8.extend_low_i8x16_u(b), 7);
+    const rh = i16x8.shl(i16x8.extend_high_i8x16_u(r), 7);
+    const gh = i16x8.shl(i16x8.extend_high_i8x16_u(g), 7);
+    const bh = i16x8.shl(i16x8.extend_high_i8x16_u(b), 7);
+    const ylo = i16x8.shr_s(
+      i16x8.add(
+        i16x8.add(i16x8.q15mulr_sat_s(rl, kYR), i16x8.q15mulr_sat_s(gl, kYG)),
+        i16x8.add(i16x8.q15mulr_sat_s(bl, kYB), yBias),
+      ),
+      7,
+    );
+    const yhi = i16x8.shr_s(
+      i16x8.add(
+        i16x8.add(i16x8.q15mulr_sat_s(rh, kYR), i16x8.q15mulr_sat_s(gh, kYG)),
+        i16x8.add(i16x8.q15mulr_sat_s(bh, kYB), yBias),
+      ),
+      7,
+    );
+    const rs = i16x8.shl(i16x8.extadd_pairwise_i8x16_u(r), 6);
+    const gs = i16x8.shl(i16x8.extadd_pairwise_i8x16_u(g), 6);
+    const bs = i16x8.shl(i16x8.extadd_pairwise_i8x16_u(b), 6);
+    const u = i16x8.shr_s(
+      i16x8.add(
+        i16x8.add(i16x8.q15mulr_sat_s(rs, kUR), i16x8.q15mulr_sat_s(gs, kUG)),
+        i16x8.add(i16x8.q15mulr_sat_s(bs, kUB), cBias),
+      ),
+      7,
+    );
+    const v = i16x8.shr_s(
+      i16x8.add(
+        i16x8.add(i16x8.q15mulr_sat_s(rs, kVR), i16x8.q15mulr_sat_s(gs, kVG)),
+        i16x8.add(i16x8.q15mulr_sat_s(bs, kVB), cBias),
+      ),
+      7,
+    );
+    const yb = i8x16.narrow_i16x8_u(ylo, yhi);
+    const uv = i8x16.narrow_i16x8_u(u, v);
+    if (uyvy) {
+      v128.store(d, i8x16.shuffle(yb, uv, 16, 0, 24, 1, 17, 2, 25, 3, 18, 4, 26, 5, 19, 6, 27, 7));
+      v128.store(d, i8x16.shuffle(yb, uv, 20, 8, 28, 9, 21, 10, 29, 11, 22, 12, 30, 13, 23, 14, 31, 15), 16);
+    } else {
+      v128.store(d, i8x16.shuffle(yb, uv, 0, 16, 1, 24, 2, 17, 3, 25, 4, 18, 5, 26, 6, 19, 7, 27));
+      v128.store(d, i8x16.shuffle(yb, uv, 8, 20, 9, 28, 10, 21, 11, 29, 12, 22, 13, 30, 14, 23, 15, 31), 16);
+    }
+    d += 32;
+  }
+  const rPos: usize = bgr ? 2 : 0;
+  const bPos: usize = 2 - rPos;
+  const yPos: usize = uyvy ? 1 : 0;
+  const uPos: usize = 1 - yPos;
+  for (let p = blocks << 3; p < pairs; p++) {
+    const q = src + <usize>(p * 2 * bpp);
+    const r0 = <i32>load<u8>(q + rPos);
+    const g0 = <i32>load<u8>(q + 1);
+    const b0 = <i32>load<u8>(q + bPos);
+    const r1 = <i32>load<u8>(q + <usize>bpp + rPos);
+    const g1 = <i32>load<u8>(q + <usize>bpp + 1);
+    const b1 = <i32>load<u8>(q + <usize>bpp + bPos);
+    const o = dst + <usize>(p << 2);
+    store<u8>(
+      o + yPos,
+      clamp255((mulr(r0 << 7, yR) + mulr(g0 << 7, yG) + mulr(b0 << 7, yB) + yOff * 128 + 64) >> 7),
+    );
+    store<u8>(
+      o + yPos + 2,
+      clamp255((mulr(r1 << 7, yR) + mulr(g1 << 7, yG) + mulr(b1 << 7, yB) + yOff * 128 + 64) >> 7),
+    );
+    const rs = (r0 + r1) << 6;
+    const gs = (g0 + g1) << 6;
+    const bs = (b0 + b1) << 6;
+    store<u8>(o + uPos, clamp255((mulr(rs, uR) + mulr(gs, uG) + mulr(bs, uB) + 128 * 128 + 64) >> 7));
+    store<u8>(o + uPos + 2, clamp255((mulr(rs, vR) + mulr(gs, vG) + mulr(bs, vB) + 128 * 128 + 64) >> 7));
+  }
+}

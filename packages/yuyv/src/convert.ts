@@ -1,5 +1,5 @@
 import type { ColorMatrix, ColorRange } from './color.ts';
-import { rgbToYuvFixed, SHIFT, yuvToRgbQ13, yuvToRgbTables } from './fixed-point.ts';
+import { rgbToYuvFixed, rgbToYuvQ15, SHIFT, yuvToRgbQ13, yuvToRgbTables } from './fixed-point.ts';
 import {
   byteLengthUnchecked,
   isRgbFormat,
@@ -99,6 +99,8 @@ export function convertUnchecked(
   else if ((from === 'YUYV' || from === 'UYVY') && dstRgb)
     packedToRgbWasm(src, from, dst, to, width, height, matrix, range);
   else if (!srcRgb && dstRgb) yuvToRgbKernel(src, from as YuvFormat, dst, to, width, height, matrix, range);
+  else if (srcRgb && (to === 'YUYV' || to === 'UYVY'))
+    rgbToPackedWasm(src, from, dst, to, width, height, matrix, range);
   else if (srcRgb && !dstRgb) rgbToYuvKernel(src, from, dst, to as YuvFormat, width, height, matrix, range);
   else yuvToYuvKernel(src, from as YuvFormat, dst, to as YuvFormat, width, height);
 }
@@ -197,6 +199,49 @@ function packedToRgbWasm(
     q.cGU,
     q.cGV,
     q.cBU,
+  );
+  if (dstAt < 0) dst.set(heapView(h, d, m));
+}
+
+function rgbToPackedWasm(
+  src: Uint8Array,
+  from: RgbFormat,
+  dst: Uint8Array,
+  to: 'YUYV' | 'UYVY',
+  width: number,
+  height: number,
+  matrix: ColorMatrix,
+  range: ColorRange,
+): void {
+  const n = byteLengthUnchecked(from, width, height);
+  const m = width * height * 2;
+  const srcAt = addressOf(src);
+  const dstAt = addressOf(dst);
+  layout.reset();
+  const so = srcAt < 0 ? layout.take(n) : 0;
+  const doff = dstAt < 0 ? layout.take(m) : 0;
+  const h = wasmHeap(layout.size);
+  const s = srcAt < 0 ? h.scratch + so : srcAt;
+  const d = dstAt < 0 ? h.scratch + doff : dstAt;
+  if (srcAt < 0) copyIn(h, src, s, n);
+  const c = rgbToYuvQ15(matrix, range);
+  h.kernels.rgbToPacked(
+    s,
+    d,
+    m >> 2,
+    from === 'RGBA' ? 4 : 3,
+    from === 'BGR24' ? 1 : 0,
+    to === 'UYVY' ? 1 : 0,
+    c.yOffset,
+    c.yR,
+    c.yG,
+    c.yB,
+    c.uR,
+    c.uG,
+    c.uB,
+    c.vR,
+    c.vG,
+    c.vB,
   );
   if (dstAt < 0) dst.set(heapView(h, d, m));
 }

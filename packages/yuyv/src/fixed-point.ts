@@ -125,3 +125,29 @@ export function yuvToRgbQ13(matrix: ColorMatrix, range: ColorRange): Q13Coeffici
   }
   return q;
 }
+
+const q15Cache = new Map<string, RgbToYuvFixed>();
+
+/** RGB → YUV coefficients ×32768 (Q15), the form the SIMD kernel takes (every |coefficient| < 1). */
+export function rgbToYuvQ15(matrix: ColorMatrix, range: ColorRange): RgbToYuvFixed {
+  const key = `${matrix}/${range}`;
+  let q = q15Cache.get(key);
+  if (q === undefined) {
+    const c = rgbToYuvCoefficients(matrix, range);
+    const k = (v: number) => Math.round(v * 32768);
+    q = {
+      yOffset: c.yOffset,
+      yR: k(c.yR),
+      yG: k(c.yG),
+      yB: k(c.yB),
+      uR: k(c.uR),
+      uG: k(c.uG),
+      uB: k(c.uB),
+      vR: k(c.vR),
+      vG: k(c.vG),
+      vB: k(c.vB),
+    };
+    q15Cache.set(key, q);
+  }
+  return q;
+}

@@ -67,6 +67,24 @@ export interface Kernels {
     keep: number,
     work: Ptr,
   ): void;
+  rgbToPacked(
+    src: Ptr,
+    dst: Ptr,
+    pairs: number,
+    bpp: number,
+    bgr: number,
+    uyvy: number,
+    yOff: number,
+    yR: number,
+    yG: number,
+    yB: number,
+    uR: number,
+    uG: number,
+    uB: number,
+    vR: number,
+    vG: number,
+    vB: number,
+  ): void;
   mirrorPacked(src: Ptr, dst: Ptr, width: number, height: number, uyvy: number): void;
   tensorPacked(
     src: Ptr,
