@@ -437,12 +437,12 @@ function blend1(fg: usize, bg: usize, dst: usize, i: usize, a: i32): void {
 // ---------------------------------------------------------------------------------------------------
 // Model input tensors from packed frames (YUYV, UYVY, RGB24, BGR24, RGBA), bilinear.
 //
-// Per tensor row: the two source rows are blended vertically over the byte span the ROI covers, as
-// Q7 (value·128) in i16. Then each tensor pixel loads the 8 i16 around its two horizontal taps in one
-// v128 and a per-column swizzle (built in src/tensor.ts) picks [a0 a1 a2 0 b0 b1 b2 0]: the three
+// Each tensor pixel loads the 8 source bytes around its two horizontal taps from both source rows,
+// blends them vertically as Q7 (value·128) in i16, and a per-column swizzle (built in
+// src/tensor.ts) picks [a0 a1 a2 0 b0 b1 b2 0]: the three
 // channels of tap a and of tap b. Lanes are channels from there on: lerp, YUV → RGB (for YUV
-// sources), clamp, normalise, store. Column records are 32 bytes: swizzle (16), byte offset into the
-// vertical row (i32), tap-b weight (f32).
+// sources), clamp, normalise, store. Column records are 32 bytes: swizzle (16), byte offset from the
+// span start (i32), tap-b weight (f32).
 
 export function tensorPacked(
   src: usize,
@@ -475,7 +475,6 @@ export function tensorPacked(
   rowStep: i32,
   nchw: i32,
   plane: i32,
-  vrow: usize,
 ): void {
   // Taps are Q7 (value·128); 1/128 is folded into the coefficients below.
   const q: f32 = 1.0 / 128.0;
@@ -507,23 +506,16 @@ export function tensorPacked(
     const r0 = src + <usize>((y0 - firstRow) * stride + spanStart);
     const r1 = src + <usize>((y1 - firstRow) * stride + spanStart);
     const vfy = i16x8.splat(<i16>fy);
-    for (let i = 0; i < spanLen; i += 16) {
-      const p0 = v128.load(r0 + i);
-      const p1 = v128.load(r1 + i);
-      const lo0 = i16x8.extend_low_i8x16_u(p0);
-      const hi0 = i16x8.extend_high_i8x16_u(p0);
-      const dlo = i16x8.shl(i16x8.sub(i16x8.extend_low_i8x16_u(p1), lo0), 7);
-      const dhi = i16x8.shl(i16x8.sub(i16x8.extend_high_i8x16_u(p1), hi0), 7);
-      const o = vrow + ((<usize>i) << 1);
-      v128.store(o, i16x8.add(i16x8.shl(lo0, 7), i16x8.q15mulr_sat_s(dlo, vfy)));
-      v128.store(o, i16x8.add(i16x8.shl(hi0, 7), i16x8.q15mulr_sat_s(dhi, vfy)), 16);
-    }
     let out = dst + ((<usize>(firstOut + j * rowStep)) << 2);
     let col = columns;
     const end = columns + ((<usize>cols) << 5);
     if (yuv) {
       for (; col < end; col += 32) {
-        const taps = i8x16.swizzle(v128.load(vrow + <usize>load<i32>(col, 16)), v128.load(col));
+        const o = <usize>load<i32>(col, 16);
+        const a = i16x8.extend_low_i8x16_u(v128.load64_zero(r0 + o));
+        const b = i16x8.extend_low_i8x16_u(v128.load64_zero(r1 + o));
+        const vv = i16x8.add(i16x8.shl(a, 7), i16x8.q15mulr_sat_s(i16x8.shl(i16x8.sub(b, a), 7), vfy));
+        const taps = i8x16.swizzle(vv, v128.load(col));
         const ta = f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(taps));
         const tb = f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(taps));
         const v = f32x4.add(ta, f32x4.mul(f32x4.sub(tb, ta), v128.load32_splat(col, 20)));
@@ -547,7 +539,11 @@ export function tensorPacked(
       }
     } else {
       for (; col < end; col += 32) {
-        const taps = i8x16.swizzle(v128.load(vrow + <usize>load<i32>(col, 16)), v128.load(col));
+        const o = <usize>load<i32>(col, 16);
+        const a = i16x8.extend_low_i8x16_u(v128.load64_zero(r0 + o));
+        const b = i16x8.extend_low_i8x16_u(v128.load64_zero(r1 + o));
+        const vv = i16x8.add(i16x8.shl(a, 7), i16x8.q15mulr_sat_s(i16x8.shl(i16x8.sub(b, a), 7), vfy));
+        const taps = i8x16.swizzle(vv, v128.load(col));
         const ta = f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(taps));
         const tb = f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(taps));
         const v = f32x4.add(ta, f32x4.mul(f32x4.sub(tb, ta), v128.load32_splat(col, 20)));

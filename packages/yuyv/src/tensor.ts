@@ -501,7 +501,7 @@ function columnTaps(
       bytes[i * 32 + 2 * k] = e < 0 ? 0x80 : 2 * e;
       bytes[i * 32 + 2 * k + 1] = e < 0 ? 0x80 : 2 * e + 1;
     }
-    ints[i * 8 + 4] = 2 * (base - spanStart);
+    ints[i * 8 + 4] = base - spanStart;
     floats[i * 8 + 5] = ax.f[i]!;
   }
   const taps: ColumnTaps = {
@@ -558,7 +558,6 @@ function tensorPackedWasm(
   const oay = layout.take(rows * 12);
   const ocol = layout.take(cols * 32);
   const odst = dstAt < 0 ? layout.take(total * 4) : 0;
-  const ov = layout.take(((taps.spanLen + 31) & ~15) * 2);
   const h = wasmHeap(layout.size);
   const base = h.scratch;
   // the kernel addresses row y at ps + (y - firstRow) * stride
@@ -566,7 +565,6 @@ function tensorPackedWasm(
   const pay = base + oay;
   const pcol = base + ocol;
   const pdst = dstAt < 0 ? base + odst : dstAt;
-  const pv = base + ov;
   if (srcAt < 0) copyIn(h, src, ps, srcBytes, firstRow * stride);
   h.i32.set(ay.i0, pay >> 2);
   h.i32.set(ay.step, (pay >> 2) + rows);
@@ -604,7 +602,6 @@ function tensorPackedWasm(
     rowStep,
     nchw ? 1 : 0,
     plane,
-    pv,
   );
   if (dstAt < 0) dst.set(heapF32View(h, pdst, total));
 }

@@ -117,7 +117,6 @@ export interface Kernels {
     rowStep: number,
     nchw: number,
     plane: number,
-    vrow: Ptr,
   ): void;
 }
 
