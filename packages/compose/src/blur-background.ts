@@ -29,6 +29,13 @@ export class MaskWeightedBlur {
   readonly colFx: Float32Array;
   readonly pairX0: Int32Array;
   readonly pairFx: Float32Array;
+  /** The blurred image upsampled horizontally to full width: one YUYV row per low-res row. */
+  readonly hrows: Uint8Array;
+  readonly #h32: Uint32Array;
+  /** Byte offsets of the two upsampled rows for the current frame row, and the weight of the second (0..256). */
+  r0 = 0;
+  r1 = 0;
+  w = 0;
   #gridX: Int32Array = new Int32Array(0);
   #gridY: Int32Array = new Int32Array(0);
   #gridLayout: Layout | undefined;
@@ -62,6 +69,8 @@ export class MaskWeightedBlur {
         Math.floor((i >> 1) * factor + factor * (0.25 + 0.5 * (i & 1))),
       );
     }
+    this.hrows = new Uint8Array(lh * width * 2);
+    this.#h32 = new Uint32Array(this.hrows.buffer);
     this.rowY = new Float32Array(lw + 1);
     this.rowU = new Float32Array(lw + 1);
     this.rowV = new Float32Array(lw + 1);
@@ -165,38 +174,96 @@ export class MaskWeightedBlur {
       pU[i] = pU[i]! * inv;
       pV[i] = pV[i]! * inv;
     }
+    // Horizontal upsampling once per low-res row; rows are then blended vertically per frame row.
+    const rY = this.rowY;
+    const rU = this.rowU;
+    const rV = this.rowV;
+    const cx = this.colX0;
+    const cf = this.colFx;
+    const px = this.pairX0;
+    const pf = this.pairFx;
+    const pairs = this.#width >> 1;
+    const hrows = this.hrows;
+    for (let ly = 0; ly < lh; ly++) {
+      const a = ly * lw;
+      for (let x = 0; x < lw; x++) {
+        rY[x] = pY[a + x]!;
+        rU[x] = pU[a + x]!;
+        rV[x] = pV[a + x]!;
+      }
+      rY[lw] = rY[lw - 1]!;
+      rU[lw] = rU[lw - 1]!;
+      rV[lw] = rV[lw - 1]!;
+      const o = ly * this.#width * 2;
+      for (let i = 0; i < pairs; i++) {
+        const x = i << 1;
+        const d = o + (i << 2);
+        let k = cx[x]!;
+        hrows[d] = rY[k]! + (rY[k + 1]! - rY[k]!) * cf[x]! + 0.5;
+        k = cx[x + 1]!;
+        hrows[d + 2] = rY[k]! + (rY[k + 1]! - rY[k]!) * cf[x + 1]! + 0.5;
+        k = px[i]!;
+        const f = pf[i]!;
+        hrows[d + 1] = rU[k]! + (rU[k + 1]! - rU[k]!) * f + 0.5;
+        hrows[d + 3] = rV[k]! + (rV[k + 1]! - rV[k]!) * f + 0.5;
+      }
+    }
   }
 
-  /**
-   * Interpolates the low-resolution planes vertically for frame row `y` into {@link rowY},
-   * {@link rowU}, {@link rowV} (lowWidth + 1 entries, the last repeated); the kernel then
-   * interpolates horizontally with {@link colX0}/{@link colFx} (luma) and {@link pairX0}/{@link pairFx}
-   * (chroma, at pixel-pair centres).
-   */
+  /** Selects the two upsampled rows and the weight for frame row `y` (call before {@link fill}). */
   beginRow(y: number): void {
-    const lw = this.lowWidth;
     let p = (y + 0.5) / this.factor - 0.5;
     if (p < 0) p = 0;
     if (p > this.lowHeight - 1) p = this.lowHeight - 1;
     const y0 = Math.floor(p);
     const y1 = y0 + 1 < this.lowHeight ? y0 + 1 : y0;
-    const fy = p - y0;
-    const gy = 1 - fy;
-    const a = y0 * lw;
-    const b = y1 * lw;
-    const rY = this.rowY;
-    const rU = this.rowU;
-    const rV = this.rowV;
-    const pY = this.#planeY;
-    const pU = this.#planeU;
-    const pV = this.#planeV;
-    for (let x = 0; x < lw; x++) {
-      rY[x] = pY[a + x]! * gy + pY[b + x]! * fy;
-      rU[x] = pU[a + x]! * gy + pU[b + x]! * fy;
-      rV[x] = pV[a + x]! * gy + pV[b + x]! * fy;
+    const stride = this.#width * 2;
+    this.r0 = y0 * stride;
+    this.r1 = y1 * stride;
+    this.w = Math.round((p - y0) * 256);
+  }
+
+  /** Writes pixel pairs [a, b) of the current row (see {@link beginRow}) into `out` at row offset `o`. */
+  fill(out: Uint8Array, o: number, a: number, b: number): void {
+    const h = this.hrows;
+    const w = this.w;
+    const r0 = this.r0;
+    const r1 = this.r1;
+    if (w === 0) {
+      out.set(h.subarray(r0 + a * 4, r0 + b * 4), o + a * 4);
+      return;
     }
-    rY[lw] = rY[lw - 1]!;
-    rU[lw] = rU[lw - 1]!;
-    rV[lw] = rV[lw - 1]!;
+    const iw = 256 - w;
+    const o32 = this.#view(out);
+    if (o32 === null) {
+      for (let k = a * 4; k < b * 4; k++) out[o + k] = (h[r0 + k]! * iw + h[r1 + k]! * w + 128) >> 8;
+      return;
+    }
+    // Two bytes per 32-bit lane pair at once (SWAR): even bytes, then odd bytes, 16 bits each.
+    const h32 = this.#h32;
+    const q0 = r0 >> 2;
+    const q1 = r1 >> 2;
+    const qo = o >> 2;
+    for (let i = a; i < b; i++) {
+      const x = h32[q0 + i]!;
+      const y = h32[q1 + i]!;
+      const even = (((x & 0xff00ff) * iw + (y & 0xff00ff) * w + 0x800080) >>> 8) & 0xff00ff;
+      const odd = (((x >>> 8) & 0xff00ff) * iw + ((y >>> 8) & 0xff00ff) * w + 0x800080) & 0xff00ff00;
+      o32[qo + i] = even | odd;
+    }
+  }
+
+  #outKey: Uint8Array | undefined;
+  #outView: Uint32Array | null = null;
+  /** A 32-bit view of `out` (cached per buffer), or null when it is not 4-byte aligned. */
+  #view(out: Uint8Array): Uint32Array | null {
+    if (out !== this.#outKey) {
+      this.#outKey = out;
+      this.#outView =
+        out.byteOffset % 4 === 0 && out.length % 4 === 0
+          ? new Uint32Array(out.buffer, out.byteOffset, out.length >> 2)
+          : null;
+    }
+    return this.#outView;
   }
 }

@@ -51,21 +51,7 @@ function background(
   if (a >= b) return;
   if (bgFrame !== null) out.set(bgFrame.subarray(o + a * 4, o + b * 4), o + a * 4);
   else if (colorRow !== null) out.set(colorRow.subarray(a * 4, b * 4), o + a * 4);
-  else {
-    const { rowY: bY, rowU: bU, rowV: bV, colX0: bcx, colFx: bcf, pairX0: bpx, pairFx: bpf } = blur!;
-    for (let i = a; i < b; i++) {
-      const x = i << 1;
-      const d = o + (i << 2);
-      let k = bcx[x]!;
-      out[d] = bY[k]! + (bY[k + 1]! - bY[k]!) * bcf[x]! + 0.5;
-      k = bcx[x + 1]!;
-      out[d + 2] = bY[k]! + (bY[k + 1]! - bY[k]!) * bcf[x + 1]! + 0.5;
-      k = bpx[i]!;
-      const f = bpf[i]!;
-      out[d + 1] = bU[k]! + (bU[k + 1]! - bU[k]!) * f + 0.5;
-      out[d + 3] = bV[k]! + (bV[k + 1]! - bV[k]!) * f + 0.5;
-    }
-  }
+  else blur!.fill(out, o, a, b);
 }
 
 /**
@@ -202,11 +188,15 @@ export function compositeRefined(
         g1 = colorRow[2]!;
         gv = colorRow[3]!;
       } else {
-        background(out, o, i, i + 1, null, null, blur);
-        g0 = out[d]!;
-        gu = out[d + 1]!;
-        g1 = out[d + 2]!;
-        gv = out[d + 3]!;
+        const h = blur!.hrows;
+        const s0 = blur!.r0 + (i << 2);
+        const s1 = blur!.r1 + (i << 2);
+        const w1 = blur!.w;
+        const w0 = 256 - w1;
+        g0 = (h[s0]! * w0 + h[s1]! * w1 + 128) >> 8;
+        gu = (h[s0 + 1]! * w0 + h[s1 + 1]! * w1 + 128) >> 8;
+        g1 = (h[s0 + 2]! * w0 + h[s1 + 2]! * w1 + 128) >> 8;
+        gv = (h[s0 + 3]! * w0 + h[s1 + 3]! * w1 + 128) >> 8;
       }
       let f0 = frame[d]!;
       let f1 = frame[d + 2]!;

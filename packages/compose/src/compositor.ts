@@ -155,6 +155,12 @@ function normaliseBackground(spec: unknown): BackgroundSpec {
 
 interface GridState {
   layout: Layout;
+  /** Grid of the guided-filter coefficients: the mask grid, or 1/`subsample` of it. */
+  coefLayout: Layout;
+  subsample: number;
+  subsampleOption: number | 'auto';
+  coefGuide: Float32Array;
+  coefWork: Float32Array;
   maskRect: Rect;
   maskWidth: number;
   n: number;
@@ -297,6 +303,7 @@ class CompositorImpl implements Compositor {
       cur !== undefined &&
       cur.maskWidth === g.width &&
       mask.length === g.width * g.height &&
+      cur.subsampleOption === (this.#refine.guided === false ? 1 : this.#refine.guided.subsample) &&
       sameRect(cur.maskRect, rect) &&
       sameRect(cur.layout.roi, roi)
     ) {
@@ -328,24 +335,37 @@ class CompositorImpl implements Compositor {
     const layout = createLayout(this.width, this.height, { width: rect.width, height: rect.height, roi });
     const n = rect.width * rect.height;
     const f = () => new Float32Array(n);
+    const sub = this.#refine.guided === false ? 1 : this.#refine.guided.subsample;
+    const subsample = sub === 'auto' ? (Math.min(rect.width, rect.height) >= 128 ? 2 : 1) : sub;
+    const cw = Math.ceil(rect.width / subsample);
+    const ch = Math.ceil(rect.height / subsample);
+    const coefLayout =
+      subsample === 1 ? layout : createLayout(this.width, this.height, { width: cw, height: ch, roi });
+    const guide = f();
+    const work = f();
     this.#grid = {
       layout,
+      coefLayout,
+      subsample,
+      subsampleOption: sub,
+      coefGuide: subsample === 1 ? guide : new Float32Array(cw * ch),
+      coefWork: subsample === 1 ? work : new Float32Array(cw * ch),
       maskRect: { ...rect },
       maskWidth: g.width,
       n,
       raw: f(),
       state: f(),
-      work: f(),
-      guide: f(),
+      work,
+      guide,
       prevGuide: f(),
       motion: f(),
       tmp: f(),
       visited: new Uint8Array(n),
       queue: new Int32Array(n),
-      guided: createGuidedScratch(n),
-      rowA: new Float32Array(rect.width + 1),
-      rowB: new Float32Array(rect.width + 1),
-      cellClass: new Uint8Array(n),
+      guided: createGuidedScratch(cw * ch),
+      rowA: new Float32Array(Math.max(rect.width, cw) + 1),
+      rowB: new Float32Array(Math.max(rect.width, cw) + 1),
+      cellClass: new Uint8Array(Math.max(n, cw * ch)),
       hasHistory: false,
     };
     return this.#grid;
@@ -421,7 +441,20 @@ class CompositorImpl implements Compositor {
     }
     const k = this.#kernel;
     if (r.guided !== false) {
-      guidedFilterCoefficients(guide, work, gw, gh, r.guided.radius, r.guided.eps, g.guided);
+      const cl = g.coefLayout;
+      if (g.subsample > 1) {
+        sampleLuma(frame, cl, g.coefGuide);
+        downsample(work, gw, gh, g.coefWork, cl.gridWidth, cl.gridHeight, g.subsample);
+      }
+      guidedFilterCoefficients(
+        g.coefGuide,
+        g.coefWork,
+        cl.gridWidth,
+        cl.gridHeight,
+        r.guided.radius,
+        r.guided.eps,
+        g.guided,
+      );
       k.meanA = g.guided.meanA;
       k.meanB = g.guided.meanB;
     } else {
@@ -436,6 +469,11 @@ class CompositorImpl implements Compositor {
     k.rowB = g.rowB;
     k.cellClass = g.cellClass;
     return g;
+  }
+
+  /** The grid the kernel's coefficients live on. */
+  #kernelLayout(g: GridState): Layout {
+    return this.#refine.guided === false ? g.layout : g.coefLayout;
   }
 
   process(frame: Uint8Array, mask: Float32Array, geometry: FrameMaskGeometry, out: Uint8Array): void {
@@ -464,7 +502,7 @@ class CompositorImpl implements Compositor {
         source = { kind: 'blur', blur: bg.blur };
         break;
     }
-    compositeRefined(frame, out, g.layout, source, this.#kernel);
+    compositeRefined(frame, out, this.#kernelLayout(g), source, this.#kernel);
   }
 
   refineMask(frame: Uint8Array, mask: Float32Array, geometry: FrameMaskGeometry, alpha: Float32Array): void {
@@ -476,7 +514,30 @@ class CompositorImpl implements Compositor {
         { option: 'alpha' },
       );
     }
-    alphaKernel(frame, alpha, g.layout, this.#kernel);
+    alphaKernel(frame, alpha, this.#kernelLayout(g), this.#kernel);
+  }
+}
+
+/** Box-average `s`×`s` blocks of a grid into a grid 1/s its size (edge blocks clipped). */
+function downsample(
+  src: Float32Array,
+  w: number,
+  h: number,
+  dst: Float32Array,
+  cw: number,
+  ch: number,
+  s: number,
+): void {
+  for (let cy = 0; cy < ch; cy++) {
+    const y0 = cy * s;
+    const y1 = Math.min(h, y0 + s);
+    for (let cx = 0; cx < cw; cx++) {
+      const x0 = cx * s;
+      const x1 = Math.min(w, x0 + s);
+      let sum = 0;
+      for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) sum += src[y * w + x]!;
+      dst[cy * cw + cx] = sum / ((y1 - y0) * (x1 - x0));
+    }
   }
 }
 

@@ -36,6 +36,12 @@ export interface GuidedOptions {
   radius?: number;
   /** Regularisation ε, luma in 0..1: edges with contrast well above √ε are followed. Default 0.002. */
   eps?: number;
+  /**
+   * Fit the coefficients on a grid 1/`subsample` of the mask's (the "fast guided filter"); the
+   * full-resolution luma still places the edges. `'auto'` (default): 2 when the mask is at least
+   * 128 pixels on its short side, else 1.
+   */
+  subsample?: 1 | 2 | 3 | 4 | 'auto';
 }
 
 /** Feathering: a soft edge `radius` frame pixels wide placed inward, outward or across the boundary. */
@@ -141,7 +147,7 @@ export const DEFAULT_REFINE: ResolvedRefine = Object.freeze({
   minHoleArea: 0,
   dilate: 0,
   feather: false,
-  guided: Object.freeze({ radius: 2, eps: 0.002 }),
+  guided: Object.freeze({ radius: 2, eps: 0.002, subsample: 'auto' as const }),
   coverage: Object.freeze([0.25, 0.75] as const),
   lightWrap: 0.2,
 }) as ResolvedRefine;
@@ -239,6 +245,10 @@ export function resolveRefineOptions(
     guided = {
       radius: checkInteger(g.radius ?? base.radius, `${prefix}.guided.radius`, 1, 16),
       eps: checkNumber(g.eps ?? base.eps, `${prefix}.guided.eps`, 1e-6, 1),
+      subsample:
+        g.subsample === undefined || g.subsample === 'auto'
+          ? 'auto'
+          : (checkInteger(g.subsample, `${prefix}.guided.subsample`, 1, 4) as 1 | 2 | 3 | 4),
     };
   }
   let feather: ResolvedRefine['feather'] = d.feather;
