@@ -1,0 +1,182 @@
+// Benchmark: conversion time per model, and inference time of each converted model in
+// onnxruntime-node (1 and 2 intra-op threads) beside the TFLite WASM runtime on the same model, in
+// the same run, interleaved round by round so machine load hits both alike.
+// Run: pnpm bench (in packages/tflite2onnx). Writes <repo>/bench-results/tflite2onnx.json.
+
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot, sharedFile } from '@deepseg/fixtures/shared';
+import {
+  loadTfliteReference,
+  mediapipeSelfieModelPath,
+  type TfliteReference,
+} from '@deepseg/fixtures/tflite-reference';
+import * as ort from 'onnxruntime-node';
+import { randomFloats } from './__fixtures__/tflite-builder.ts';
+import { convert, VERSION } from './convert.ts';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 60);
+const WARMUP = 10;
+
+interface Row {
+  model: string;
+  input: number[];
+  convertMs: number;
+  onnxBytes: number;
+  onnxNodes: number;
+  ort1Ms: number;
+  ort1MinMs: number;
+  ort2Ms: number;
+  ort2MinMs: number;
+  wasmMs: number | null;
+  wasmMinMs: number | null;
+  /** ORT 1 thread ÷ TFLite WASM (medians). */
+  ratio1: number | null;
+  /** ORT 1 thread ÷ TFLite WASM (best runs). */
+  ratio1Min: number | null;
+  ratio2: number | null;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] as number;
+};
+const min = (xs: number[]): number => Math.min(...xs);
+
+const models: { name: string; path: string | undefined; wasm: boolean }[] = [
+  { name: 'selfie_segmentation (general 256x256)', path: mediapipeSelfieModelPath('general'), wasm: true },
+  {
+    name: 'selfie_segmentation_landscape (144x256)',
+    path: mediapipeSelfieModelPath('landscape'),
+    wasm: true,
+  },
+  { name: 'segm_full_v679 (Meet 144x256)', path: sharedFile('models/segm_full_v679.tflite'), wasm: true },
+  { name: 'segm_lite_v681 (Meet 96x160)', path: sharedFile('models/segm_lite_v681.tflite'), wasm: true },
+  { name: 'deeplabv3_257_mv_gpu', path: sharedFile('models/deeplabv3_257_mv_gpu.tflite'), wasm: false },
+  { name: 'body-pix-float-050-8', path: sharedFile('models/body-pix-float-050-8.tflite'), wasm: false },
+  {
+    name: 'ppseg_lite_portrait_398x224',
+    path: sharedFile('models/ppseg_lite_portrait_398x224_float32.tflite'),
+    wasm: false,
+  },
+];
+
+async function session(onnx: Uint8Array, threads: number): Promise<ort.InferenceSession> {
+  return ort.InferenceSession.create(onnx, {
+    graphOptimizationLevel: 'all',
+    logSeverityLevel: 3,
+    executionMode: 'sequential',
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+  });
+}
+
+async function timeIt(f: () => Promise<unknown> | unknown): Promise<number> {
+  const t = performance.now();
+  await f();
+  return performance.now() - t;
+}
+
+const rows: Row[] = [];
+for (const m of models) {
+  if (m.path === undefined) continue;
+  const bytes = readFileSync(m.path);
+  const convertTimes: number[] = [];
+  let result = convert(bytes, { modelName: m.name });
+  for (let i = 0; i < 5; i++)
+    convertTimes.push(await timeIt(() => (result = convert(bytes, { modelName: m.name }))));
+  const { onnx, report } = result;
+  const inputInfo = report.inputs[0] as { name: string; shape: number[] };
+  const n = inputInfo.shape.reduce((a, b) => a * b, 1);
+  const input = randomFloats(n, 3, 0, 1);
+  const feeds = { [inputInfo.name]: new ort.Tensor('float32', input, inputInfo.shape) };
+  const s1 = await session(onnx, 1);
+  const s2 = await session(onnx, 2);
+  let ref: TfliteReference | undefined;
+  if (m.wasm) ref = await loadTfliteReference(bytes);
+  for (let i = 0; i < WARMUP; i++) {
+    await s1.run(feeds);
+    await s2.run(feeds);
+    ref?.runInPlace(input);
+  }
+  const t1: number[] = [];
+  const t2: number[] = [];
+  const tw: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    t1.push(await timeIt(() => s1.run(feeds)));
+    t2.push(await timeIt(() => s2.run(feeds)));
+    if (ref !== undefined) {
+      const r = ref;
+      tw.push(await timeIt(() => r.runInPlace(input)));
+    }
+  }
+  await s1.release();
+  await s2.release();
+  ref?.dispose();
+  const wasmMs = tw.length > 0 ? median(tw) : null;
+  const wasmMinMs = tw.length > 0 ? min(tw) : null;
+  const row: Row = {
+    model: m.name,
+    input: inputInfo.shape,
+    convertMs: median(convertTimes),
+    onnxBytes: onnx.length,
+    onnxNodes: report.onnxNodes,
+    ort1Ms: median(t1),
+    ort1MinMs: min(t1),
+    ort2Ms: median(t2),
+    ort2MinMs: min(t2),
+    wasmMs,
+    wasmMinMs,
+    ratio1: wasmMs === null ? null : median(t1) / wasmMs,
+    ratio1Min: wasmMinMs === null ? null : min(t1) / wasmMinMs,
+    ratio2: wasmMs === null ? null : median(t2) / wasmMs,
+  };
+  rows.push(row);
+  process.stderr.write(`  ${m.name}: done\n`);
+}
+
+const f = (x: number | null, d = 2): string => (x === null ? '—' : x.toFixed(d));
+const header = [
+  'model',
+  'convert ms',
+  'ORT 1T ms (min)',
+  'ORT 2T ms (min)',
+  'WASM ms (min)',
+  'ORT1/WASM (min)',
+  'ORT2/WASM',
+];
+const lines = rows.map((r) => [
+  r.model,
+  f(r.convertMs, 1),
+  `${f(r.ort1Ms)} (${f(r.ort1MinMs)})`,
+  `${f(r.ort2Ms)} (${f(r.ort2MinMs)})`,
+  r.wasmMs === null ? '— (does not run)' : `${f(r.wasmMs)} (${f(r.wasmMinMs)})`,
+  r.ratio1 === null ? '—' : `${f(r.ratio1)}× (${f(r.ratio1Min)}×)`,
+  r.ratio2 === null ? '—' : `${f(r.ratio2)}×`,
+]);
+const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] as string).length)));
+const fmt = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] as number)).join(' | ');
+const environment = {
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cores: availableParallelism(),
+  node: process.version,
+  onnxruntime: (ort.env as { versions?: Record<string, string> }).versions?.node ?? 'unknown',
+  converter: VERSION,
+  loadAverage: loadavg(),
+  rounds: ROUNDS,
+  note: 'median (min) of interleaved rounds; the budget at 30 fps is 33.3 ms per frame',
+};
+console.log(
+  `\n@deepseg/tflite2onnx ${VERSION} — ${environment.cpu}, ${environment.cores} cores, Node ${environment.node}, onnxruntime-node ${environment.onnxruntime}, load ${environment.loadAverage.map((l) => l.toFixed(1)).join(' ')}`,
+);
+console.log(fmt(header));
+console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
+for (const l of lines) console.log(fmt(l));
+console.log(
+  'Target: ORT 1 thread ≤ 0.35× the TFLite WASM runtime on the selfie models. Budget per frame at 30 fps: 33.3 ms.',
+);
+const out = join(repoRoot, 'bench-results', 'tflite2onnx.json');
+mkdirSync(join(repoRoot, 'bench-results'), { recursive: true });
+writeFileSync(out, `${JSON.stringify({ environment, results: rows }, null, 2)}\n`);
+console.log(`wrote ${out}`);
