@@ -15,24 +15,30 @@ done
 
 bash "$VM_DIR/lib/host-packages.sh"
 
-# Jobs run prebuilt JavaScript (tsx over 9p under TCG is slow): each job declares the package
-# directories to build, dependencies first, with a '# vm-build: packages/a packages/b' line.
-dirs=()
-for job in "${jobs[@]}"; do
-  line=$(grep -m1 '^# vm-build:' "$VM_DIR/jobs/$job.sh" || true)
-  for d in ${line#\# vm-build:}; do
-    [[ " ${dirs[*]} " == *" $d "* ]] || dirs+=("$d")
-  done
-done
-((${DEEPSEG_VM_SKIP_BUILD:-0})) && dirs=() # reuse the dist/ already built
-for d in "${dirs[@]}"; do
-  log "building $d"
-  (cd "$REPO_DIR/$d" && npm run -s build >"$CACHE_DIR/build.log" 2>&1) ||
-    { cat "$CACHE_DIR/build.log" >&2; die "build of $d failed"; }
-done
-
-kdir=$(bash "$VM_DIR/lib/prepare.sh")
+kdir=$(flock "$CACHE_DIR/.prepare.lock" bash "$VM_DIR/lib/prepare.sh")
 log "kernel $(basename "$kdir") ready after $(($(date +%s) - started)) s"
+
+# Jobs run prebuilt JavaScript (tsx over 9p under TCG is slow): each job declares the package
+# directories to build, dependencies first, with a '# vm-build: packages/a packages/b' line. A failed
+# build fails the jobs that need it, not the others.
+declare -A built=()
+build_for() {
+  local line d
+  line=$(grep -m1 '^# vm-build:' "$VM_DIR/jobs/$1.sh" || true)
+  ((${DEEPSEG_VM_SKIP_BUILD:-0})) && return 0 # reuse the dist/ already built
+  for d in ${line#\# vm-build:}; do
+    if [[ -z ${built[$d]:-} ]]; then
+      log "building $d"
+      if (cd "$REPO_DIR/$d" && npm run -s build >"$CACHE_DIR/build.log" 2>&1); then
+        built[$d]=ok
+      else
+        built[$d]=failed
+        sed 's/^/  build| /' "$CACHE_DIR/build.log" >&2
+      fi
+    fi
+    [[ ${built[$d]} == ok ]] || { log "job $1: build of $d failed"; return 1; }
+  done
+}
 
 passed=0
 failed=0
@@ -40,8 +46,13 @@ for job in "${jobs[@]}"; do
   limit=$(sed -n 's/^# vm-timeout: *\([0-9]*\).*/\1/p' "$VM_DIR/jobs/$job.sh" | head -1)
   t0=$(date +%s)
   set +e
-  bash "$VM_DIR/lib/run-job.sh" "$kdir" "$job" "${limit:-300}"
-  status=$?
+  if build_for "$job"; then
+    bash "$VM_DIR/lib/run-job.sh" "$kdir" "$job" "${limit:-300}"
+    status=$?
+  else
+    status=126
+    mkdir -p "$CACHE_DIR/runs/$job" && : >"$CACHE_DIR/runs/$job/job.log"
+  fi
   set -e
   out="$CACHE_DIR/runs/$job"
   sed 's/^/  | /' "$out/job.log" 2>/dev/null || true
