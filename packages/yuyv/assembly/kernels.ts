@@ -20,6 +20,109 @@ function clamp255(v: i32): i32 {
 // With d = (Y − yOff) << 6 and c = (U|V − 128) << 6, every channel in 1/16 code values is
 // mulr(d, cY) + mulr(c, k…) (coefficients are the real ones × 8192), then (x + 8) >> 4, saturated.
 
+// Converts 16 pixels — y: 16 lumas, uv: 8 U then 8 V (one per pixel pair) — and stores them at d.
+// Returns the bytes written (48 or 64).
+function store16(
+  y: v128,
+  uv: v128,
+  d: usize,
+  bpp: i32,
+  bgr: i32,
+  k: v128,
+  kY: v128,
+  kRV: v128,
+  kGU: v128,
+  kGV: v128,
+  kBU: v128,
+): usize {
+  const v8 = i16x8.splat(8);
+  const v128c = i16x8.splat(128);
+  const ylo = i16x8.add(i16x8.q15mulr_sat_s(i16x8.shl(i16x8.sub(i16x8.extend_low_i8x16_u(y), k), 6), kY), v8);
+  const yhi = i16x8.add(
+    i16x8.q15mulr_sat_s(i16x8.shl(i16x8.sub(i16x8.extend_high_i8x16_u(y), k), 6), kY),
+    v8,
+  );
+  const u = i16x8.shl(i16x8.sub(i16x8.extend_low_i8x16_u(uv), v128c), 6);
+  const v = i16x8.shl(i16x8.sub(i16x8.extend_high_i8x16_u(uv), v128c), 6);
+  const rc = i16x8.q15mulr_sat_s(v, kRV);
+  const gc = i16x8.add(i16x8.q15mulr_sat_s(u, kGU), i16x8.q15mulr_sat_s(v, kGV));
+  const bc = i16x8.q15mulr_sat_s(u, kBU);
+  let r = i8x16.narrow_i16x8_u(
+    i16x8.shr_s(i16x8.add(ylo, i16x8.shuffle(rc, rc, 0, 0, 1, 1, 2, 2, 3, 3)), 4),
+    i16x8.shr_s(i16x8.add(yhi, i16x8.shuffle(rc, rc, 4, 4, 5, 5, 6, 6, 7, 7)), 4),
+  );
+  const g = i8x16.narrow_i16x8_u(
+    i16x8.shr_s(i16x8.add(ylo, i16x8.shuffle(gc, gc, 0, 0, 1, 1, 2, 2, 3, 3)), 4),
+    i16x8.shr_s(i16x8.add(yhi, i16x8.shuffle(gc, gc, 4, 4, 5, 5, 6, 6, 7, 7)), 4),
+  );
+  let bb = i8x16.narrow_i16x8_u(
+    i16x8.shr_s(i16x8.add(ylo, i16x8.shuffle(bc, bc, 0, 0, 1, 1, 2, 2, 3, 3)), 4),
+    i16x8.shr_s(i16x8.add(yhi, i16x8.shuffle(bc, bc, 4, 4, 5, 5, 6, 6, 7, 7)), 4),
+  );
+  if (bgr) {
+    const t = r;
+    r = bb;
+    bb = t;
+  }
+  if (bpp === 3) {
+    const rg0 = i8x16.shuffle(r, g, 0, 16, 0, 1, 17, 0, 2, 18, 0, 3, 19, 0, 4, 20, 0, 5);
+    v128.store(d, i8x16.shuffle(rg0, bb, 0, 1, 16, 3, 4, 17, 6, 7, 18, 9, 10, 19, 12, 13, 20, 15));
+    const rg1 = i8x16.shuffle(r, g, 21, 0, 6, 22, 0, 7, 23, 0, 8, 24, 0, 9, 25, 0, 10, 26);
+    v128.store(d, i8x16.shuffle(rg1, bb, 0, 21, 2, 3, 22, 5, 6, 23, 8, 9, 24, 11, 12, 25, 14, 15), 16);
+    const rg2 = i8x16.shuffle(r, g, 0, 11, 27, 0, 12, 28, 0, 13, 29, 0, 14, 30, 0, 15, 31, 0);
+    v128.store(d, i8x16.shuffle(rg2, bb, 26, 1, 2, 27, 4, 5, 28, 7, 8, 29, 10, 11, 30, 13, 14, 31), 32);
+    return 48;
+  }
+  const alpha = i8x16.splat(-1);
+  const rgLo = i8x16.shuffle(r, g, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+  const rgHi = i8x16.shuffle(r, g, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+  const baLo = i8x16.shuffle(bb, alpha, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+  const baHi = i8x16.shuffle(bb, alpha, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+  v128.store(d, i16x8.shuffle(rgLo, baLo, 0, 8, 1, 9, 2, 10, 3, 11));
+  v128.store(d, i16x8.shuffle(rgLo, baLo, 4, 12, 5, 13, 6, 14, 7, 15), 16);
+  v128.store(d, i16x8.shuffle(rgHi, baHi, 0, 8, 1, 9, 2, 10, 3, 11), 32);
+  v128.store(d, i16x8.shuffle(rgHi, baHi, 4, 12, 5, 13, 6, 14, 7, 15), 48);
+  return 64;
+}
+
+// Scalar twin of store16 for one pixel pair.
+function storePair(
+  y0: i32,
+  y1: i32,
+  u: i32,
+  v: i32,
+  d: usize,
+  bpp: i32,
+  bgr: i32,
+  yOff: i32,
+  cY: i32,
+  cRV: i32,
+  cGU: i32,
+  cGV: i32,
+  cBU: i32,
+): void {
+  const uu = (u - 128) << 6;
+  const vv = (v - 128) << 6;
+  const rc = mulr(vv, cRV);
+  const gc = mulr(uu, cGU) + mulr(vv, cGV);
+  const bc = mulr(uu, cBU);
+  const rPos: usize = bgr ? 2 : 0;
+  const bPos: usize = 2 - rPos;
+  const a = mulr((y0 - yOff) << 6, cY) + 8;
+  store<u8>(d + rPos, clamp255((a + rc) >> 4));
+  store<u8>(d + 1, clamp255((a + gc) >> 4));
+  store<u8>(d + bPos, clamp255((a + bc) >> 4));
+  const e = d + <usize>bpp;
+  const b = mulr((y1 - yOff) << 6, cY) + 8;
+  store<u8>(e + rPos, clamp255((b + rc) >> 4));
+  store<u8>(e + 1, clamp255((b + gc) >> 4));
+  store<u8>(e + bPos, clamp255((b + bc) >> 4));
+  if (bpp === 4) {
+    store<u8>(d + 3, 255);
+    store<u8>(e + 3, 255);
+  }
+}
+
 export function packedToRgb(
   src: usize,
   dst: usize,
@@ -34,15 +137,12 @@ export function packedToRgb(
   cGV: i32,
   cBU: i32,
 ): void {
-  const vOff = i16x8.splat(<i16>yOff);
-  const v128c = i16x8.splat(128);
-  const vCY = i16x8.splat(<i16>cY);
-  const vRV = i16x8.splat(<i16>cRV);
-  const vGU = i16x8.splat(<i16>cGU);
-  const vGV = i16x8.splat(<i16>cGV);
-  const vBU = i16x8.splat(<i16>cBU);
-  const v8 = i16x8.splat(8);
-  const alpha = i8x16.splat(-1);
+  const k = i16x8.splat(<i16>yOff);
+  const kY = i16x8.splat(<i16>cY);
+  const kRV = i16x8.splat(<i16>cRV);
+  const kGU = i16x8.splat(<i16>cGU);
+  const kGV = i16x8.splat(<i16>cGV);
+  const kBU = i16x8.splat(<i16>cBU);
   const blocks = pairs >> 3;
   let s = src;
   let d = dst;
@@ -58,75 +158,85 @@ export function packedToRgb(
       y = i8x16.shuffle(a, b, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
       uv = i8x16.shuffle(a, b, 1, 5, 9, 13, 17, 21, 25, 29, 3, 7, 11, 15, 19, 23, 27, 31);
     }
-    const ylo = i16x8.add(
-      i16x8.q15mulr_sat_s(i16x8.shl(i16x8.sub(i16x8.extend_low_i8x16_u(y), vOff), 6), vCY),
-      v8,
-    );
-    const yhi = i16x8.add(
-      i16x8.q15mulr_sat_s(i16x8.shl(i16x8.sub(i16x8.extend_high_i8x16_u(y), vOff), 6), vCY),
-      v8,
-    );
-    const u = i16x8.shl(i16x8.sub(i16x8.extend_low_i8x16_u(uv), v128c), 6);
-    const v = i16x8.shl(i16x8.sub(i16x8.extend_high_i8x16_u(uv), v128c), 6);
-    const rc = i16x8.q15mulr_sat_s(v, vRV);
-    const gc = i16x8.add(i16x8.q15mulr_sat_s(u, vGU), i16x8.q15mulr_sat_s(v, vGV));
-    const bc = i16x8.q15mulr_sat_s(u, vBU);
-    let r = i8x16.narrow_i16x8_u(
-      i16x8.shr_s(i16x8.add(ylo, i16x8.shuffle(rc, rc, 0, 0, 1, 1, 2, 2, 3, 3)), 4),
-      i16x8.shr_s(i16x8.add(yhi, i16x8.shuffle(rc, rc, 4, 4, 5, 5, 6, 6, 7, 7)), 4),
-    );
-    const g = i8x16.narrow_i16x8_u(
-      i16x8.shr_s(i16x8.add(ylo, i16x8.shuffle(gc, gc, 0, 0, 1, 1, 2, 2, 3, 3)), 4),
-      i16x8.shr_s(i16x8.add(yhi, i16x8.shuffle(gc, gc, 4, 4, 5, 5, 6, 6, 7, 7)), 4),
-    );
-    let bb = i8x16.narrow_i16x8_u(
-      i16x8.shr_s(i16x8.add(ylo, i16x8.shuffle(bc, bc, 0, 0, 1, 1, 2, 2, 3, 3)), 4),
-      i16x8.shr_s(i16x8.add(yhi, i16x8.shuffle(bc, bc, 4, 4, 5, 5, 6, 6, 7, 7)), 4),
-    );
-    if (bgr) {
-      const t = r;
-      r = bb;
-      bb = t;
-    }
-    if (bpp === 3) {
-      const rg0 = i8x16.shuffle(r, g, 0, 16, 0, 1, 17, 0, 2, 18, 0, 3, 19, 0, 4, 20, 0, 5);
-      v128.store(d, i8x16.shuffle(rg0, bb, 0, 1, 16, 3, 4, 17, 6, 7, 18, 9, 10, 19, 12, 13, 20, 15));
-      const rg1 = i8x16.shuffle(r, g, 21, 0, 6, 22, 0, 7, 23, 0, 8, 24, 0, 9, 25, 0, 10, 26);
-      v128.store(d, i8x16.shuffle(rg1, bb, 0, 21, 2, 3, 22, 5, 6, 23, 8, 9, 24, 11, 12, 25, 14, 15), 16);
-      const rg2 = i8x16.shuffle(r, g, 0, 11, 27, 0, 12, 28, 0, 13, 29, 0, 14, 30, 0, 15, 31, 0);
-      v128.store(d, i8x16.shuffle(rg2, bb, 26, 1, 2, 27, 4, 5, 28, 7, 8, 29, 10, 11, 30, 13, 14, 31), 32);
-      d += 48;
-    } else {
-      const rgLo = i8x16.shuffle(r, g, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-      const rgHi = i8x16.shuffle(r, g, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
-      const baLo = i8x16.shuffle(bb, alpha, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-      const baHi = i8x16.shuffle(bb, alpha, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
-      v128.store(d, i16x8.shuffle(rgLo, baLo, 0, 8, 1, 9, 2, 10, 3, 11));
-      v128.store(d, i16x8.shuffle(rgLo, baLo, 4, 12, 5, 13, 6, 14, 7, 15), 16);
-      v128.store(d, i16x8.shuffle(rgHi, baHi, 0, 8, 1, 9, 2, 10, 3, 11), 32);
-      v128.store(d, i16x8.shuffle(rgHi, baHi, 4, 12, 5, 13, 6, 14, 7, 15), 48);
-      d += 64;
-    }
+    d += store16(y, uv, d, bpp, bgr, k, kY, kRV, kGU, kGV, kBU);
     s += 32;
   }
-  const yPos = uyvy ? 1 : 0;
-  const uPos = 1 - yPos;
-  const rPos = bgr ? 2 : 0;
-  const bPos = 2 - rPos;
+  const yPos: usize = uyvy ? 1 : 0;
+  const uPos: usize = 1 - yPos;
   for (let p = blocks << 3; p < pairs; p++) {
     const q = src + ((<usize>p) << 2);
-    const u = (<i32>load<u8>(q + uPos) - 128) << 6;
-    const v = (<i32>load<u8>(q + uPos + 2) - 128) << 6;
-    const rc = mulr(v, cRV);
-    const gc = mulr(u, cGU) + mulr(v, cGV);
-    const bc = mulr(u, cBU);
-    for (let k = 0; k < 2; k++) {
-      const yy = mulr((<i32>load<u8>(q + yPos + 2 * k) - yOff) << 6, cY) + 8;
-      store<u8>(d + rPos, clamp255((yy + rc) >> 4));
-      store<u8>(d + 1, clamp255((yy + gc) >> 4));
-      store<u8>(d + bPos, clamp255((yy + bc) >> 4));
-      if (bpp === 4) store<u8>(d + 3, 255);
-      d += bpp;
+    storePair(
+      load<u8>(q + yPos),
+      load<u8>(q + yPos + 2),
+      load<u8>(q + uPos),
+      load<u8>(q + uPos + 2),
+      d,
+      bpp,
+      bgr,
+      yOff,
+      cY,
+      cRV,
+      cGU,
+      cGV,
+      cBU,
+    );
+    d += <usize>(2 * bpp);
+  }
+}
+
+/**
+ * Planar YUV (I420, I422: nv12 = 0; NV12: nv12 = 1) → RGB24 / BGR24 / RGBA. `uBase`/`vBase` are the
+ * chroma planes (for NV12 both point into the UV plane), `chromaShift` is 1 for 4:2:0.
+ */
+export function planarToRgb(
+  src: usize,
+  dst: usize,
+  width: i32,
+  height: i32,
+  uBase: usize,
+  vBase: usize,
+  cStride: i32,
+  chromaShift: i32,
+  nv12: i32,
+  bpp: i32,
+  bgr: i32,
+  yOff: i32,
+  cY: i32,
+  cRV: i32,
+  cGU: i32,
+  cGV: i32,
+  cBU: i32,
+): void {
+  const k = i16x8.splat(<i16>yOff);
+  const kY = i16x8.splat(<i16>cY);
+  const kRV = i16x8.splat(<i16>cRV);
+  const kGU = i16x8.splat(<i16>cGU);
+  const kGV = i16x8.splat(<i16>cGV);
+  const kBU = i16x8.splat(<i16>cBU);
+  let d = dst;
+  for (let row = 0; row < height; row++) {
+    const yRow = src + <usize>(row * width);
+    const cRow = <usize>((row >> chromaShift) * cStride);
+    const uRow = uBase + cRow;
+    const vRow = vBase + cRow;
+    let x = 0;
+    for (; x + 16 <= width; x += 16) {
+      const y = v128.load(yRow + x);
+      let uv: v128;
+      if (nv12) {
+        const t = v128.load(uRow + x);
+        uv = i8x16.shuffle(t, t, 0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15);
+      } else {
+        uv = v128.load64_lane(vRow + (x >> 1), v128.load64_zero(uRow + (x >> 1)), 1);
+      }
+      d += store16(y, uv, d, bpp, bgr, k, kY, kRV, kGU, kGV, kBU);
+    }
+    for (; x < width; x += 2) {
+      const p = <usize>(x >> 1);
+      const u = nv12 ? load<u8>(uRow + 2 * p) : load<u8>(uRow + p);
+      const v = nv12 ? load<u8>(vRow + 2 * p) : load<u8>(vRow + p);
+      storePair(load<u8>(yRow + x), load<u8>(yRow + x + 1), u, v, d, bpp, bgr, yOff, cY, cRV, cGU, cGV, cBU);
+      d += <usize>(2 * bpp);
     }
   }
 }
@@ -449,7 +559,6 @@ export function tensorPacked(
   stride: i32,
   firstRow: i32,
   spanStart: i32,
-  spanLen: i32,
   ayI0: usize,
   ayStep: usize,
   ayF: usize,

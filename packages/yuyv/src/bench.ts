@@ -12,6 +12,7 @@ import { mirrorYuyv } from './mirror.ts';
 import { frameByteLength } from './pixel-format.ts';
 import { resizeMask } from './resize-mask.ts';
 import { frameToTensor } from './tensor.ts';
+import { allocFloat32, allocFrame, freeFrame } from './wasm-frames.ts';
 
 const SIZES: [number, number][] = [
   [640, 480],
@@ -207,6 +208,37 @@ try {
       }),
     );
     add('mirrorYuyv in place', w, h, w * h * 4, () => mirrorYuyv(out, out, { width: w, height: h }));
+    // The same kernels with every buffer allocated in wasm memory (allocFrame): no copies in or out.
+    const wf = allocFrame(w * h * 2);
+    wf.set(yuyv);
+    const wb = allocFrame(w * h * 2);
+    wb.set(yuyv2);
+    const wo = allocFrame(w * h * 2);
+    const wrgb = allocFrame(w * h * 3);
+    const wt = allocFloat32(256 * 256 * 3);
+    const wm = allocFloat32(256 * 144);
+    wm.set(mask);
+    add('[wasm mem] YUYV→RGB24', w, h, w * h * 5, () => yuyvToRgb(wf, wrgb, { width: w, height: h }));
+    add(
+      `[wasm mem] frameToTensor YUYV crop ${side}x${side}→256x256`,
+      w,
+      h,
+      side * side * 2 + t256.byteLength,
+      () =>
+        frameToTensor(wf, wt, {
+          width: w,
+          height: h,
+          format: 'YUYV',
+          roi,
+          tensor: { width: 256, height: 256, layout: 'NCHW' },
+        }),
+    );
+    add('[wasm mem] compositeYuyv, 256x144 mask fused', w, h, w * h * 6 + mask.byteLength, () =>
+      compositeYuyv(wf, wb, wo, wm, { width: w, height: h, maskWidth: 256, maskHeight: 144 }),
+    );
+    for (const b of [wf, wb, wo, wrgb]) freeFrame(b);
+    freeFrame(wt);
+    freeFrame(wm);
   }
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import type { ColorMatrix, ColorRange } from './color.ts';
-import { rgbToYuvFixed, rgbToYuvQ15, SHIFT, yuvToRgbQ13, yuvToRgbTables } from './fixed-point.ts';
+import { rgbToYuvFixed, rgbToYuvQ15, SHIFT, yuvToRgbQ13 } from './fixed-point.ts';
 import {
   byteLengthUnchecked,
   isRgbFormat,
@@ -8,7 +8,6 @@ import {
   type RgbFormat,
   rgbOffsets,
   type YuvFormat,
-  type YuvLayout,
   yuvLayout,
 } from './pixel-format.ts';
 import { assertBytes, assertDimensions, assertLength, assertNoOverlap, assertOneOf } from './validate.ts';
@@ -98,7 +97,7 @@ export function convertUnchecked(
   if (srcRgb && dstRgb) rgbToRgbKernel(src, from, dst, to, width, height);
   else if ((from === 'YUYV' || from === 'UYVY') && dstRgb)
     packedToRgbWasm(src, from, dst, to, width, height, matrix, range);
-  else if (!srcRgb && dstRgb) yuvToRgbKernel(src, from as YuvFormat, dst, to, width, height, matrix, range);
+  else if (!srcRgb && dstRgb) planarToRgbWasm(src, from as YuvFormat, dst, to, width, height, matrix, range);
   else if (srcRgb && (to === 'YUYV' || to === 'UYVY'))
     rgbToPackedWasm(src, from, dst, to, width, height, matrix, range);
   else if (srcRgb && !dstRgb) rgbToYuvKernel(src, from, dst, to as YuvFormat, width, height, matrix, range);
@@ -203,6 +202,51 @@ function packedToRgbWasm(
   if (dstAt < 0) dst.set(heapView(h, d, m));
 }
 
+function planarToRgbWasm(
+  src: Uint8Array,
+  from: YuvFormat,
+  dst: Uint8Array,
+  to: RgbFormat,
+  width: number,
+  height: number,
+  matrix: ColorMatrix,
+  range: ColorRange,
+): void {
+  const n = byteLengthUnchecked(from, width, height);
+  const m = byteLengthUnchecked(to, width, height);
+  const L = yuvLayout(from, width, height);
+  const srcAt = addressOf(src);
+  const dstAt = addressOf(dst);
+  layout.reset();
+  const so = srcAt < 0 ? layout.take(n) : 0;
+  const doff = dstAt < 0 ? layout.take(m) : 0;
+  const h = wasmHeap(layout.size);
+  const s = srcAt < 0 ? h.scratch + so : srcAt;
+  const d = dstAt < 0 ? h.scratch + doff : dstAt;
+  if (srcAt < 0) copyIn(h, src, s, n);
+  const q = yuvToRgbQ13(matrix, range);
+  h.kernels.planarToRgb(
+    s,
+    d,
+    width,
+    height,
+    s + L.uBase,
+    s + L.vBase,
+    L.cStride,
+    L.chromaShift,
+    from === 'NV12' ? 1 : 0,
+    to === 'RGBA' ? 4 : 3,
+    to === 'BGR24' ? 1 : 0,
+    q.yOffset,
+    q.cY,
+    q.cRV,
+    q.cGU,
+    q.cGV,
+    q.cBU,
+  );
+  if (dstAt < 0) dst.set(heapView(h, d, m));
+}
+
 function rgbToPackedWasm(
   src: Uint8Array,
   from: RgbFormat,
@@ -244,58 +288,6 @@ function rgbToPackedWasm(
     c.vB,
   );
   if (dstAt < 0) dst.set(heapView(h, d, m));
-}
-
-function yuvToRgbKernel(
-  src: Uint8Array,
-  from: YuvFormat,
-  dst: Uint8Array,
-  to: RgbFormat,
-  width: number,
-  height: number,
-  matrix: ColorMatrix,
-  range: ColorRange,
-): void {
-  const L: YuvLayout = yuvLayout(from, width, height);
-  const { r: ro, g: go, b: bo, bpp } = rgbOffsets(to);
-  const t = yuvToRgbTables(matrix, range);
-  const ty = t.y;
-  const trv = t.rv;
-  const tgu = t.gu;
-  const tgv = t.gv;
-  const tbu = t.bu;
-  const pairs = width >> 1;
-  let o = 0;
-  for (let row = 0; row < height; row++) {
-    let yi = L.yBase + row * L.yStride;
-    const cRow = (row >> L.chromaShift) * L.cStride;
-    let ui = L.uBase + cRow;
-    let vi = L.vBase + cRow;
-    for (let p = 0; p < pairs; p++) {
-      const u = src[ui]!;
-      const v = src[vi]!;
-      const rc = trv[v]!;
-      const gc = tgu[u]! + tgv[v]!;
-      const bc = tbu[u]!;
-      for (let k = 0; k < 2; k++) {
-        const yy = ty[src[yi]!]!;
-        let r = (yy + rc) >> SHIFT;
-        let g = (yy + gc) >> SHIFT;
-        let b = (yy + bc) >> SHIFT;
-        r = clampByte(r);
-        g = clampByte(g);
-        b = clampByte(b);
-        dst[o + ro] = r;
-        dst[o + go] = g;
-        dst[o + bo] = b;
-        if (bpp === 4) dst[o + 3] = 255;
-        o += bpp;
-        yi += L.yStep;
-      }
-      ui += L.cStep;
-      vi += L.cStep;
-    }
-  }
 }
 
 function rgbToYuvKernel(

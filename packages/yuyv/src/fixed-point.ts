@@ -5,20 +5,6 @@ import { type ColorMatrix, type ColorRange, rgbToYuvCoefficients, yuvToRgbCoeffi
 export const SHIFT = 16;
 const ONE = 1 << SHIFT;
 
-/**
- * YUV → RGB as table lookups: `R = (y[Y] + rv[V]) >> 16`, `G = (y[Y] + gu[U] + gv[V]) >> 16`,
- * `B = (y[Y] + bu[U]) >> 16`; `y[]` includes the rounding half. Results still need clamping to 0..255.
- */
-export interface YuvToRgbTables {
-  y: Int32Array;
-  rv: Int32Array;
-  gu: Int32Array;
-  gv: Int32Array;
-  bu: Int32Array;
-  /** The same coefficients as integers (×65536) for kernels that multiply instead of looking up. */
-  coef: { yGain: number; yOffset: number; rV: number; gU: number; gV: number; bU: number };
-}
-
 /** RGB → YUV coefficients ×65536, rounded. */
 export interface RgbToYuvFixed {
   yOffset: number;
@@ -33,45 +19,7 @@ export interface RgbToYuvFixed {
   vB: number;
 }
 
-const yuvToRgbCache = new Map<string, YuvToRgbTables>();
 const rgbToYuvCache = new Map<string, RgbToYuvFixed>();
-
-/** Cached integer tables for YUV → RGB. */
-export function yuvToRgbTables(matrix: ColorMatrix, range: ColorRange): YuvToRgbTables {
-  const key = `${matrix}/${range}`;
-  let t = yuvToRgbCache.get(key);
-  if (t !== undefined) return t;
-  const c = yuvToRgbCoefficients(matrix, range);
-  const y = new Int32Array(256);
-  const rv = new Int32Array(256);
-  const gu = new Int32Array(256);
-  const gv = new Int32Array(256);
-  const bu = new Int32Array(256);
-  for (let i = 0; i < 256; i++) {
-    y[i] = Math.round(c.yGain * (i - c.yOffset) * ONE) + (ONE >> 1);
-    rv[i] = Math.round(c.rV * (i - 128) * ONE);
-    gu[i] = Math.round(c.gU * (i - 128) * ONE);
-    gv[i] = Math.round(c.gV * (i - 128) * ONE);
-    bu[i] = Math.round(c.bU * (i - 128) * ONE);
-  }
-  t = {
-    y,
-    rv,
-    gu,
-    gv,
-    bu,
-    coef: {
-      yGain: Math.round(c.yGain * ONE),
-      yOffset: c.yOffset,
-      rV: Math.round(c.rV * ONE),
-      gU: Math.round(c.gU * ONE),
-      gV: Math.round(c.gV * ONE),
-      bU: Math.round(c.bU * ONE),
-    },
-  };
-  yuvToRgbCache.set(key, t);
-  return t;
-}
 
 /** Cached fixed-point RGB → YUV coefficients. */
 export function rgbToYuvFixed(matrix: ColorMatrix, range: ColorRange): RgbToYuvFixed {

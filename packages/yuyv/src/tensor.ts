@@ -576,7 +576,6 @@ function tensorPackedWasm(
     stride,
     firstRow,
     taps.spanStart,
-    taps.spanLen,
     pay,
     pay + 4 * rows,
     pay + 8 * rows,

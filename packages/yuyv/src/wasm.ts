@@ -22,6 +22,25 @@ export interface Kernels {
     cGV: number,
     cBU: number,
   ): void;
+  planarToRgb(
+    src: Ptr,
+    dst: Ptr,
+    width: number,
+    height: number,
+    uBase: Ptr,
+    vBase: Ptr,
+    cStride: number,
+    chromaShift: number,
+    nv12: number,
+    bpp: number,
+    bgr: number,
+    yOff: number,
+    cY: number,
+    cRV: number,
+    cGU: number,
+    cGV: number,
+    cBU: number,
+  ): void;
   composite(
     fg: Ptr,
     bg: Ptr,
@@ -91,7 +110,6 @@ export interface Kernels {
     stride: number,
     firstRow: number,
     spanStart: number,
-    spanLen: number,
     ayI0: Ptr,
     ayStep: Ptr,
     ayF: Ptr,
