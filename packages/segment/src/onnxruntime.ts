@@ -134,6 +134,11 @@ class WorkerChannel {
     return this.#pending !== undefined;
   }
 
+  /** The error that ended the worker, if it has ended. */
+  get dead(): Error | undefined {
+    return this.#dead;
+  }
+
   post(message: ToWorker, transfer: ArrayBuffer[] = []): void {
     if (this.#dead) throw this.#dead;
     this.worker.postMessage(message, transfer);
@@ -190,6 +195,8 @@ class OnnxruntimeSession implements BackendSession {
   }
 
   inputBuffer(): Float32Array {
+    const dead = this.#channel.dead;
+    if (dead) throw dead;
     if (this.#channel.busy) {
       throw segmentError(
         'ERR_SEGMENTER_BUSY',

@@ -1,6 +1,6 @@
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { decodeVideoFrames, sharedFile } from '@deepseg/fixtures/shared';
 import { frameToTensor, isDeepsegError } from '@deepseg/yuyv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -301,10 +301,11 @@ describe('backend selection', () => {
     expect(none.message).toBe(
       'No backend could start (a: library libfoo.so not found; b: wasm compile failed)',
     );
-    const fmt = await caught(
-      createSegmenter({ model: 'deeplab-v3', backend: [tflite], modelsDir: tmpdir() }),
-    );
+    if (!sinetPath) return;
+    const onnxModel = { ...fixture('sinet.json'), baseDir: dirname(sinetPath) };
+    const fmt = await caught(createSegmenter({ model: onnxModel, backend: [tflite] }));
     expect(isDeepsegError(fmt, 'ERR_BACKEND_UNAVAILABLE')).toBe(true);
+    expect(fmt.message).toBe('No backend could start (tflite-only: runs tflite models, not onnx)');
   });
 
   it('rejects values that are not backends of this contract version', async () => {

@@ -16,7 +16,7 @@ import {
 } from './backend.ts';
 import { resolveModelFile } from './convert.ts';
 import { segmentError } from './errors.ts';
-import { type InputGeometry, type ModelManifest, parseManifest } from './manifest.ts';
+import { type InputGeometry, type ModelManifest, manifestFormat, parseManifest } from './manifest.ts';
 import { DEFAULT_MODEL, getModel } from './registry.ts';
 
 /** Options of {@link createSegmenter}. */
@@ -164,6 +164,12 @@ export async function createSegmenter(options: SegmenterOptions = {}): Promise<S
               },
             );
           })();
+  // Check the file first (missing, wrong checksum): cheaper than starting a backend for nothing.
+  await resolveModelFile(manifest, {
+    ...registry,
+    cacheDir: options.cacheDir,
+    formats: [manifestFormat(manifest)],
+  });
   const backends = await candidateBackends(options.backend);
   const backendOptions = options.backendOptions ?? {};
   const formats = manifest.source.file.toLowerCase().endsWith('.tflite')
