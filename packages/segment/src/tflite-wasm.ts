@@ -189,9 +189,8 @@ export function tfliteWasmBackend(defaults: TfliteWasmOptions = {}): Backend<Tfl
       try {
         m.HEAPU8.set(bytes, m._getModelBufferMemoryOffset());
         status = m._loadModel(bytes.byteLength);
-      } catch (e) {
-        status = -1;
-        void e;
+      } catch {
+        status = -1; // the runtime aborts (throws) on some malformed files instead of returning a status
       }
       const model = req.manifest.id;
       if (status !== 0) {
