@@ -380,6 +380,29 @@ export const conformanceCases: ConformanceCase[] = [
     },
   },
   {
+    name: 'a camera another capture is streaming from is ERR_DEVICE_BUSY',
+    async run(t) {
+      const opts = {
+        width: t.width,
+        height: t.height,
+        pixelFormat: t.formats[0],
+        fps: t.fps,
+        binding: t.binding,
+      };
+      const first = await openCapture(t.camera, opts);
+      try {
+        const frames = first.frames();
+        await frames.next();
+        await rejectsWith('ERR_DEVICE_BUSY', () => openCapture(t.camera, opts), ['another program']);
+        await frames.return(undefined);
+      } finally {
+        first.close();
+      }
+      // and free again once the first one closed
+      (await openCapture(t.camera, opts)).close();
+    },
+  },
+  {
     name: 'a device unplugged while streaming gives ERR_DEVICE_GONE',
     async run(t) {
       const camera = await openCapture(t.camera, {
