@@ -547,12 +547,15 @@ function blend1(fg: usize, bg: usize, dst: usize, i: usize, a: i32): void {
 // ---------------------------------------------------------------------------------------------------
 // Model input tensors from packed frames (YUYV, UYVY, RGB24, BGR24, RGBA), bilinear.
 //
-// Each tensor pixel loads the 8 source bytes around its two horizontal taps from both source rows,
-// blends them vertically as Q7 (value·128) in i16, and a per-column swizzle (built in
-// src/tensor.ts) picks [a0 a1 a2 0 b0 b1 b2 0]: the three
-// channels of tap a and of tap b. Lanes are channels from there on: lerp, YUV → RGB (for YUV
-// sources), clamp, normalise, store. Column records are 32 bytes: swizzle (16), byte offset from the
-// span start (i32), tap-b weight (f32).
+// Tensor pixels are produced four at a time. For each, the 8 source bytes around its two horizontal
+// taps are loaded from both source rows, blended vertically as Q7 (value·128) in i16, and a
+// per-column swizzle (built in src/tensor.ts) arranges them as [a0 b0 a1 b1 a2 b2 0 0] (channel k of
+// tap a and tap b); one i32x4.dot_i16x8_s with the Q14 weights [1−fx, fx] gives the three channels
+// (Q21). The four pixels are transposed to channel vectors, converted (YUV → RGB for YUV sources),
+// normalised and clamped with one multiply-add per coefficient (normalisation is folded into the
+// colour matrix; clamping to the normalised image of 0..255 equals clamping before normalising), and
+// stored. Column records are 32 bytes: swizzle (16), byte offset from the span start (i32), Q14
+// weights (i32: 1−fx low, fx high). `cols` must be ≥ 4; the last group overlaps the previous one.
 
 export function tensorPacked(
   src: usize,
@@ -585,28 +588,91 @@ export function tensorPacked(
   nchw: i32,
   plane: i32,
 ): void {
-  // Taps are Q7 (value·128); 1/128 is folded into the coefficients below.
-  const q: f32 = 1.0 / 128.0;
-  // YUV -> RGB as lanes: rgb = Y*colY + U*colU + V*colV + bias, lane order = tensor channel order.
-  const c = f32x4.splat(0);
-  let colU = f32x4.replace_lane(f32x4.replace_lane(c, 1, gU), 2, bU);
-  let colV = f32x4.replace_lane(f32x4.replace_lane(c, 0, rV), 1, gV);
-  if (swap) {
-    colU = f32x4.shuffle(colU, colU, 2, 1, 0, 3);
-    colV = f32x4.shuffle(colV, colV, 2, 1, 0, 3);
+  const s: f32 = 1.0 / (128.0 * 16384.0);
+  // Per tensor channel t: out_t = clamp(C0·kY_t + C1·kU_t + C2·kV_t + bias_t, lo_t, hi_t).
+  let kY0: f32 = 0,
+    kU0: f32 = 0,
+    kV0: f32 = 0,
+    b0: f32 = 0,
+    lo0: f32 = 0,
+    hi0: f32 = 0;
+  let kY1: f32 = 0,
+    kU1: f32 = 0,
+    kV1: f32 = 0,
+    b1: f32 = 0,
+    lo1: f32 = 0,
+    hi1: f32 = 0;
+  let kY2: f32 = 0,
+    kU2: f32 = 0,
+    kV2: f32 = 0,
+    b2: f32 = 0,
+    lo2: f32 = 0,
+    hi2: f32 = 0;
+  for (let t = 0; t < 3; t++) {
+    const m = t === 0 ? m0 : t === 1 ? m1 : m2;
+    const a = t === 0 ? a0 : t === 1 ? a1 : a2;
+    let ky: f32 = 0;
+    let ku: f32 = 0;
+    let kv: f32 = 0;
+    let bias: f32 = a;
+    if (yuv) {
+      const c = swap ? 2 - t : t; // colour written to tensor channel t: 0 R, 1 G, 2 B
+      const cu: f32 = c === 1 ? gU : c === 2 ? bU : 0;
+      const cv: f32 = c === 0 ? rV : c === 1 ? gV : 0;
+      ky = yGain * s * m;
+      ku = cu * s * m;
+      kv = cv * s * m;
+      bias = (-yGain * yOff - <f32>128 * (cu + cv)) * m + a;
+    } else if (t === 0) ky = s * m;
+    else if (t === 1) ku = s * m;
+    else kv = s * m;
+    const e0 = a;
+    const e1 = <f32>255 * m + a;
+    const lo = e0 < e1 ? e0 : e1;
+    const hi = e0 < e1 ? e1 : e0;
+    if (t === 0) {
+      kY0 = ky;
+      kU0 = ku;
+      kV0 = kv;
+      b0 = bias;
+      lo0 = lo;
+      hi0 = hi;
+    } else if (t === 1) {
+      kY1 = ky;
+      kU1 = ku;
+      kV1 = kv;
+      b1 = bias;
+      lo1 = lo;
+      hi1 = hi;
+    } else {
+      kY2 = ky;
+      kU2 = ku;
+      kV2 = kv;
+      b2 = bias;
+      lo2 = lo;
+      hi2 = hi;
+    }
   }
-  // Y*g + U*u + V*v with Y, U, V offset: bias = -g*yOff - 128*(u + v)
-  const bias = f32x4.sub(f32x4.splat(-yGain * yOff), f32x4.mul(f32x4.splat(128), f32x4.add(colU, colV)));
-  const colY = f32x4.splat(yGain * q);
-  colU = f32x4.mul(colU, f32x4.splat(q));
-  colV = f32x4.mul(colV, f32x4.splat(q));
-  const zero = f32x4.splat(0);
-  const top = f32x4.splat(255);
-  const mul = f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(m0), 1, m1), 2, m2);
-  const add = f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(a0), 1, a1), 2, a2);
-  const mulQ = f32x4.mul(mul, f32x4.splat(q));
-  const ps: usize = nchw ? 4 : 12;
+  const vkY0 = f32x4.splat(kY0);
+  const vkU0 = f32x4.splat(kU0);
+  const vkV0 = f32x4.splat(kV0);
+  const vb0 = f32x4.splat(b0);
+  const vlo0 = f32x4.splat(lo0);
+  const vhi0 = f32x4.splat(hi0);
+  const vkY1 = f32x4.splat(kY1);
+  const vkU1 = f32x4.splat(kU1);
+  const vkV1 = f32x4.splat(kV1);
+  const vb1 = f32x4.splat(b1);
+  const vlo1 = f32x4.splat(lo1);
+  const vhi1 = f32x4.splat(hi1);
+  const vkY2 = f32x4.splat(kY2);
+  const vkU2 = f32x4.splat(kU2);
+  const vkV2 = f32x4.splat(kV2);
+  const vb2 = f32x4.splat(b2);
+  const vlo2 = f32x4.splat(lo2);
+  const vhi2 = f32x4.splat(hi2);
   const cs = (<usize>plane) << 2;
+  const last = columns + ((<usize>(cols - 4)) << 5);
   for (let j = 0; j < rows; j++) {
     const y0 = load<i32>(ayI0 + ((<usize>j) << 2));
     const y1 = y0 + load<i32>(ayStep + ((<usize>j) << 2));
@@ -615,63 +681,68 @@ export function tensorPacked(
     const r0 = src + <usize>((y0 - firstRow) * stride + spanStart);
     const r1 = src + <usize>((y1 - firstRow) * stride + spanStart);
     const vfy = i16x8.splat(<i16>fy);
-    let out = dst + ((<usize>(firstOut + j * rowStep)) << 2);
+    const rowOut = dst + ((<usize>(firstOut + j * rowStep)) << 2);
     let col = columns;
-    const end = columns + ((<usize>cols) << 5);
-    if (yuv) {
-      for (; col < end; col += 32) {
-        const o = <usize>load<i32>(col, 16);
-        const a = i16x8.extend_low_i8x16_u(v128.load64_zero(r0 + o));
-        const b = i16x8.extend_low_i8x16_u(v128.load64_zero(r1 + o));
-        const vv = i16x8.add(i16x8.shl(a, 7), i16x8.q15mulr_sat_s(i16x8.shl(i16x8.sub(b, a), 7), vfy));
-        const taps = i8x16.swizzle(vv, v128.load(col));
-        const ta = f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(taps));
-        const tb = f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(taps));
-        const v = f32x4.add(ta, f32x4.mul(f32x4.sub(tb, ta), v128.load32_splat(col, 20)));
-        let rgb = f32x4.add(f32x4.mul(f32x4.shuffle(v, v, 0, 0, 0, 0), colY), bias);
-        rgb = f32x4.add(rgb, f32x4.mul(f32x4.shuffle(v, v, 1, 1, 1, 1), colU));
-        rgb = f32x4.add(rgb, f32x4.mul(f32x4.shuffle(v, v, 2, 2, 2, 2), colV));
-        rgb = f32x4.pmin(f32x4.pmax(rgb, zero), top);
-        const t = f32x4.add(f32x4.mul(rgb, mul), add);
-        if (nchw) {
-          store<f32>(out, f32x4.extract_lane(t, 0));
-          store<f32>(out + cs, f32x4.extract_lane(t, 1));
-          store<f32>(out + 2 * cs, f32x4.extract_lane(t, 2));
-        } else if (col + 32 < end) {
-          v128.store(out, t); // lane 3 lands on the next pixel, which is written next
-        } else {
-          store<f32>(out, f32x4.extract_lane(t, 0));
-          store<f32>(out, f32x4.extract_lane(t, 1), 4);
-          store<f32>(out, f32x4.extract_lane(t, 2), 8);
-        }
-        out += ps;
+    for (;;) {
+      if (col > last) col = last; // the final group overlaps: same values rewritten
+      const p0 = pixelTaps(r0, r1, col, vfy);
+      const p1 = pixelTaps(r0, r1, col + 32, vfy);
+      const p2 = pixelTaps(r0, r1, col + 64, vfy);
+      const p3 = pixelTaps(r0, r1, col + 96, vfy);
+      const t0 = f32x4.shuffle(p0, p1, 0, 4, 1, 5);
+      const t1 = f32x4.shuffle(p2, p3, 0, 4, 1, 5);
+      const t2 = f32x4.shuffle(p0, p1, 2, 6, 3, 7);
+      const t3 = f32x4.shuffle(p2, p3, 2, 6, 3, 7);
+      const c0 = f32x4.shuffle(t0, t1, 0, 1, 4, 5);
+      const c1 = f32x4.shuffle(t0, t1, 2, 3, 6, 7);
+      const c2 = f32x4.shuffle(t2, t3, 0, 1, 4, 5);
+      const o0 = f32x4.pmin(
+        f32x4.pmax(
+          f32x4.add(f32x4.add(f32x4.mul(c0, vkY0), f32x4.mul(c1, vkU0)), f32x4.add(f32x4.mul(c2, vkV0), vb0)),
+          vlo0,
+        ),
+        vhi0,
+      );
+      const o1 = f32x4.pmin(
+        f32x4.pmax(
+          f32x4.add(f32x4.add(f32x4.mul(c0, vkY1), f32x4.mul(c1, vkU1)), f32x4.add(f32x4.mul(c2, vkV1), vb1)),
+          vlo1,
+        ),
+        vhi1,
+      );
+      const o2 = f32x4.pmin(
+        f32x4.pmax(
+          f32x4.add(f32x4.add(f32x4.mul(c0, vkY2), f32x4.mul(c1, vkU2)), f32x4.add(f32x4.mul(c2, vkV2), vb2)),
+          vlo2,
+        ),
+        vhi2,
+      );
+      const i = (col - columns) >> 5; // first of the four tensor columns
+      if (nchw) {
+        const o = rowOut + (i << 2);
+        v128.store(o, o0);
+        v128.store(o + cs, o1);
+        v128.store(o + 2 * cs, o2);
+      } else {
+        const o = rowOut + i * 12;
+        v128.store(o, f32x4.shuffle(f32x4.shuffle(o0, o1, 0, 4, 1, 5), o2, 0, 1, 4, 2));
+        v128.store(o, f32x4.shuffle(f32x4.shuffle(o1, o2, 1, 5, 2, 6), o0, 0, 1, 6, 2), 16);
+        v128.store(o, f32x4.shuffle(o2, f32x4.shuffle(o0, o1, 3, 7, 3, 7), 2, 4, 5, 3), 32);
       }
-    } else {
-      for (; col < end; col += 32) {
-        const o = <usize>load<i32>(col, 16);
-        const a = i16x8.extend_low_i8x16_u(v128.load64_zero(r0 + o));
-        const b = i16x8.extend_low_i8x16_u(v128.load64_zero(r1 + o));
-        const vv = i16x8.add(i16x8.shl(a, 7), i16x8.q15mulr_sat_s(i16x8.shl(i16x8.sub(b, a), 7), vfy));
-        const taps = i8x16.swizzle(vv, v128.load(col));
-        const ta = f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(taps));
-        const tb = f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(taps));
-        const v = f32x4.add(ta, f32x4.mul(f32x4.sub(tb, ta), v128.load32_splat(col, 20)));
-        const t = f32x4.add(f32x4.mul(v, mulQ), add);
-        if (nchw) {
-          store<f32>(out, f32x4.extract_lane(t, 0));
-          store<f32>(out + cs, f32x4.extract_lane(t, 1));
-          store<f32>(out + 2 * cs, f32x4.extract_lane(t, 2));
-        } else if (col + 32 < end) {
-          v128.store(out, t); // lane 3 lands on the next pixel, which is written next
-        } else {
-          store<f32>(out, f32x4.extract_lane(t, 0));
-          store<f32>(out, f32x4.extract_lane(t, 1), 4);
-          store<f32>(out, f32x4.extract_lane(t, 2), 8);
-        }
-        out += ps;
-      }
+      if (col === last) break;
+      col += 128;
     }
   }
+}
+
+// The three channels of one tensor pixel as f32 (Q21 units), from its column record at `col`.
+function pixelTaps(r0: usize, r1: usize, col: usize, vfy: v128): v128 {
+  const o = <usize>load<i32>(col, 16);
+  const a = i16x8.extend_low_i8x16_u(v128.load64_zero(r0 + o));
+  const b = i16x8.extend_low_i8x16_u(v128.load64_zero(r1 + o));
+  const v = i16x8.add(i16x8.shl(a, 7), i16x8.q15mulr_sat_s(i16x8.shl(i16x8.sub(b, a), 7), vfy));
+  const taps = i8x16.swizzle(v, v128.load(col));
+  return f32x4.convert_i32x4_s(i32x4.dot_i16x8_s(taps, v128.load32_splat(col, 20)));
 }
 
 // ---------------------------------------------------------------------------------------------------

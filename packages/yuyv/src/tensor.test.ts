@@ -8,7 +8,7 @@ import type { Rect } from './validate.ts';
 
 const FORMATS: PixelFormat[] = ['YUYV', 'UYVY', 'NV12', 'I420', 'I422', 'RGB24', 'BGR24', 'RGBA'];
 /** Documented tolerance, in 0..255 pixel units before normalisation. */
-const TOLERANCE = 0.02;
+const TOLERANCE = 0.03;
 
 function pixel(
   src: Uint8Array,

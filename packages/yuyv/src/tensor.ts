@@ -200,7 +200,7 @@ export function frameToTensor(src: Uint8Array, dst: Float32Array, options: Frame
   const plane = tw * th;
   const cStep = tensorLayout === 'NHWC' ? 1 : plane; // distance between channels
   const pStep = tensorLayout === 'NHWC' ? 3 : 1; // distance between pixels
-  if (filter === 'bilinear' && PACKED.includes(format)) {
+  if (filter === 'bilinear' && PACKED.includes(format) && content.width >= 4) {
     const swap = order === 'BGR';
     const firstOut = (content.y * tw + content.x) * pStep;
     tensorPackedWasm(
@@ -467,7 +467,6 @@ function columnTaps(
   const records = new Uint8Array(cols * 32);
   const bytes = records;
   const ints = new Int32Array(records.buffer);
-  const floats = new Float32Array(records.buffer);
   let spanStart: number;
   let spanEnd: number;
   const yuv = format === 'YUYV' || format === 'UYVY';
@@ -494,7 +493,10 @@ function columnTaps(
     const x0 = ax.i0[i]!;
     const x1 = x0 + ax.step[i]!;
     const base = baseOf(x0);
-    const lanes = [...channels(x0), -1, ...channels(x1), -1];
+    const a = channels(x0);
+    const b = channels(x1);
+    // lanes [a0 b0 a1 b1 a2 b2 0 0]: channel k of both taps side by side, for one dot product
+    const lanes = [a[0], b[0], a[1], b[1], a[2], b[2], -1, -1];
     for (let k = 0; k < 8; k++) {
       const e = lanes[k]! < 0 ? -1 : lanes[k]! - base;
       if (e > 7) throw new Error(`internal: tap outside the loaded vector (${format})`);
@@ -502,7 +504,8 @@ function columnTaps(
       bytes[i * 32 + 2 * k + 1] = e < 0 ? 0x80 : 2 * e + 1;
     }
     ints[i * 8 + 4] = base - spanStart;
-    floats[i * 8 + 5] = ax.f[i]!;
+    const wb = Math.round(ax.f[i]! * 16384);
+    ints[i * 8 + 5] = (16384 - wb) | (wb << 16);
   }
   const taps: ColumnTaps = {
     format,
