@@ -443,7 +443,7 @@ class CompositorImpl implements Compositor {
     if (r.guided !== false) {
       const cl = g.coefLayout;
       if (g.subsample > 1) {
-        sampleLuma(frame, cl, g.coefGuide);
+        downsample(guide, gw, gh, g.coefGuide, cl.gridWidth, cl.gridHeight, g.subsample);
         downsample(work, gw, gh, g.coefWork, cl.gridWidth, cl.gridHeight, g.subsample);
       }
       guidedFilterCoefficients(
