@@ -628,8 +628,8 @@ export function tensorPacked(
     else kv = s * m;
     const e0 = a;
     const e1 = <f32>255 * m + a;
-    const lo = e0 < e1 ? e0 : e1;
-    const hi = e0 < e1 ? e1 : e0;
+    const lo = min<f32>(e0, e1);
+    const hi = max<f32>(e0, e1);
     if (t === 0) {
       kY0 = ky;
       kU0 = ku;
