@@ -3,7 +3,7 @@
 # a fresh qemu guest with Debian's kernel, vivid and v4l2loopback. See vm/README.md.
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 started=$(date +%s)
-mkdir -p "$CACHE_DIR"
+mkdir -p "$CACHE_DIR" "$WORK_DIR"
 
 jobs=("$@")
 if ((${#jobs[@]} == 0)); then
@@ -29,11 +29,11 @@ build_for() {
   for d in ${line#\# vm-build:}; do
     if [[ -z ${built[$d]:-} ]]; then
       log "building $d"
-      if (cd "$REPO_DIR/$d" && npm run -s build >"$CACHE_DIR/build.log" 2>&1); then
+      if (cd "$REPO_DIR/$d" && npm run -s build >"$WORK_DIR/build.log" 2>&1); then
         built[$d]=ok
       else
         built[$d]=failed
-        sed 's/^/  build| /' "$CACHE_DIR/build.log" >&2
+        sed 's/^/  build| /' "$WORK_DIR/build.log" >&2
       fi
     fi
     [[ ${built[$d]} == ok ]] || { log "job $1: build of $d failed"; return 1; }
@@ -51,10 +51,10 @@ for job in "${jobs[@]}"; do
     status=$?
   else
     status=126
-    mkdir -p "$CACHE_DIR/runs/$job" && : >"$CACHE_DIR/runs/$job/job.log"
+    mkdir -p "$WORK_DIR/runs/$job" && : >"$WORK_DIR/runs/$job/job.log"
   fi
   set -e
-  out="$CACHE_DIR/runs/$job"
+  out="$WORK_DIR/runs/$job"
   sed 's/^/  | /' "$out/job.log" 2>/dev/null || true
   # Results a job leaves on the share (e.g. benchmark JSON) go to bench-results/.
   for f in "$out"/*.json; do

@@ -49,9 +49,6 @@ if [[ ! -f $kdir/.unpacked ]]; then
     rm -rf "$root/lib"
     ln -s usr/lib "$root/lib"
   fi
-  # The headers' Makefile includes the common headers by absolute path: point it at our copy.
-  sed -i "s#^include .*/\(linux-headers-[^/]*-common\)/Makefile#include $root/usr/src/\1/Makefile#" \
-    "$root/usr/src/linux-headers-$kver/Makefile"
   touch "$kdir/.unpacked"
 fi
 
@@ -63,6 +60,10 @@ if [[ ! -f $mod ]]; then
   rm -rf "$build"
   cp -r "$src" "$build"
   log "building v4l2loopback.ko ($(basename "$src")) for $kver"
+  # The headers' Makefile includes the common headers by absolute path: point it at our copy
+  # (again on every build: the cache may have moved).
+  sed -i "s#^include .*/\(linux-headers-[^/]*-common\)/Makefile#include $root/usr/src/\1/Makefile#" \
+    "$root/usr/src/linux-headers-$kver/Makefile"
   make -s -C "$root/usr/src/linux-headers-$kver" M="$build" modules >"$kdir/module-build.log" 2>&1 ||
     die "module build failed, see $kdir/module-build.log"
   mkdir -p "$(dirname "$mod")"

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Boots the guest once for one job:  vm/lib/run-job.sh <kernel dir from prepare.sh> <job> [timeout s]
 # The job is vm/jobs/<job>.sh, run as root inside the guest from the repository root. Its output is
-# in $CACHE_DIR/runs/<job>/job.log, the guest console in console.log; the exit status of this script
+# in $WORK_DIR/runs/<job>/job.log, the guest console in console.log; the exit status of this script
 # is the job's (124 when the host-side timeout fired, 125 when the guest wrote no exit code).
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 kdir=$1
 job=$2
 limit=${3:-${DEEPSEG_VM_TIMEOUT:-300}}
-out="$CACHE_DIR/runs/$job"
+out="$WORK_DIR/runs/$job"
 rm -rf "$out"
 mkdir -p "$out"
 # What the job may need from the host's environment (9p shares the files, not the variables).
