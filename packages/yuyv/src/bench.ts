@@ -177,7 +177,7 @@ try {
     );
     const side = h;
     const roi = { x: ((w - side) >> 1) & ~1, y: 0, width: side, height: side };
-    add(`frameToTensor YUYV crop ${side}x${side}→256x256`, w, h, side * side * 2 + t256.byteLength, () =>
+    add('frameToTensor YUYV centre h×h crop→256x256 NCHW', w, h, side * side * 2 + t256.byteLength, () =>
       frameToTensor(yuyv, t256, {
         width: w,
         height: h,
@@ -220,7 +220,7 @@ try {
     wm.set(mask);
     add('[wasm mem] YUYV→RGB24', w, h, w * h * 5, () => yuyvToRgb(wf, wrgb, { width: w, height: h }));
     add(
-      `[wasm mem] frameToTensor YUYV crop ${side}x${side}→256x256`,
+      '[wasm mem] frameToTensor YUYV centre h×h crop→256x256 NCHW',
       w,
       h,
       side * side * 2 + t256.byteLength,
