@@ -1184,3 +1184,139 @@ export function rgbToPacked(
     store<u8>(o + uPos + 2, clamp255((mulr(rs, vR) + mulr(gs, vG) + mulr(bs, vB) + 128 * 128 + 64) >> 7));
   }
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Packed 4:2:2 ↔ planar (I422, I420, NV12) repacking. 4:2:2 → 4:2:0 averages the two rows' chroma
+// (rounding half up, i8x16.avgr_u); 4:2:0 → 4:2:2 repeats it.
+
+export function packedToPlanar(
+  src: usize,
+  dst: usize,
+  width: i32,
+  height: i32,
+  uyvy: i32,
+  uBase: usize,
+  vBase: usize,
+  cStride: i32,
+  chromaShift: i32,
+  nv12: i32,
+): void {
+  const rowBytes = width << 1;
+  const yPos: usize = uyvy ? 1 : 0;
+  const uPos: usize = 1 - yPos;
+  for (let row = 0; row < height; row++) {
+    const s = src + <usize>(row * rowBytes);
+    const yRow = dst + <usize>(row * width);
+    const writeChroma = chromaShift === 0 || (row & 1) === 0;
+    const below = chromaShift === 1 ? <usize>rowBytes : 0; // 4:2:0: blend with the next row
+    const cRow = <usize>((row >> chromaShift) * cStride);
+    const uRow = uBase + cRow;
+    const vRow = vBase + cRow;
+    let x = 0;
+    for (; x + 16 <= width; x += 16) {
+      const o = <usize>(x << 1);
+      const a = v128.load(s + o);
+      const b = v128.load(s + o, 16);
+      let y: v128;
+      let uv: v128;
+      if (uyvy) {
+        y = i8x16.shuffle(a, b, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+        uv = i8x16.shuffle(a, b, 0, 4, 8, 12, 16, 20, 24, 28, 2, 6, 10, 14, 18, 22, 26, 30);
+      } else {
+        y = i8x16.shuffle(a, b, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+        uv = i8x16.shuffle(a, b, 1, 5, 9, 13, 17, 21, 25, 29, 3, 7, 11, 15, 19, 23, 27, 31);
+      }
+      v128.store(yRow + x, y);
+      if (!writeChroma) continue;
+      if (below) {
+        const c = v128.load(s + o + below);
+        const d = v128.load(s + o + below, 16);
+        let uv2: v128;
+        if (uyvy) uv2 = i8x16.shuffle(c, d, 0, 4, 8, 12, 16, 20, 24, 28, 2, 6, 10, 14, 18, 22, 26, 30);
+        else uv2 = i8x16.shuffle(c, d, 1, 5, 9, 13, 17, 21, 25, 29, 3, 7, 11, 15, 19, 23, 27, 31);
+        uv = i8x16.avgr_u(uv, uv2);
+      }
+      const p = <usize>(x >> 1);
+      if (nv12) {
+        v128.store(
+          uRow + (p << 1),
+          i8x16.shuffle(uv, uv, 0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15),
+        );
+      } else {
+        v128.store64_lane(uRow + p, uv, 0);
+        v128.store64_lane(vRow + p, uv, 1);
+      }
+    }
+    for (; x < width; x += 2) {
+      const o = <usize>(x << 1);
+      store<u8>(yRow + x, load<u8>(s + o + yPos));
+      store<u8>(yRow + x + 1, load<u8>(s + o + yPos + 2));
+      if (!writeChroma) continue;
+      let u = <i32>load<u8>(s + o + uPos);
+      let v = <i32>load<u8>(s + o + uPos + 2);
+      if (below) {
+        u = (u + <i32>load<u8>(s + o + below + uPos) + 1) >> 1;
+        v = (v + <i32>load<u8>(s + o + below + uPos + 2) + 1) >> 1;
+      }
+      const p = <usize>(x >> 1);
+      if (nv12) {
+        store<u8>(uRow + (p << 1), <u8>u);
+        store<u8>(uRow + (p << 1) + 1, <u8>v);
+      } else {
+        store<u8>(uRow + p, <u8>u);
+        store<u8>(vRow + p, <u8>v);
+      }
+    }
+  }
+}
+
+export function planarToPacked(
+  src: usize,
+  dst: usize,
+  width: i32,
+  height: i32,
+  uyvy: i32,
+  uBase: usize,
+  vBase: usize,
+  cStride: i32,
+  chromaShift: i32,
+  nv12: i32,
+): void {
+  const rowBytes = width << 1;
+  const yPos: usize = uyvy ? 1 : 0;
+  const uPos: usize = 1 - yPos;
+  for (let row = 0; row < height; row++) {
+    const yRow = src + <usize>(row * width);
+    const d = dst + <usize>(row * rowBytes);
+    const cRow = <usize>((row >> chromaShift) * cStride);
+    const uRow = uBase + cRow;
+    const vRow = vBase + cRow;
+    let x = 0;
+    for (; x + 16 <= width; x += 16) {
+      const y = v128.load(yRow + x);
+      let uv: v128;
+      if (nv12) {
+        const t = v128.load(uRow + x);
+        uv = i8x16.shuffle(t, t, 0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15);
+      } else {
+        uv = v128.load64_lane(vRow + (x >> 1), v128.load64_zero(uRow + (x >> 1)), 1);
+      }
+      const o = d + <usize>(x << 1);
+      if (uyvy) {
+        v128.store(o, i8x16.shuffle(y, uv, 16, 0, 24, 1, 17, 2, 25, 3, 18, 4, 26, 5, 19, 6, 27, 7));
+        v128.store(o, i8x16.shuffle(y, uv, 20, 8, 28, 9, 21, 10, 29, 11, 22, 12, 30, 13, 23, 14, 31, 15), 16);
+      } else {
+        v128.store(o, i8x16.shuffle(y, uv, 0, 16, 1, 24, 2, 17, 3, 25, 4, 18, 5, 26, 6, 19, 7, 27));
+        v128.store(o, i8x16.shuffle(y, uv, 8, 20, 9, 28, 10, 21, 11, 29, 12, 22, 13, 30, 14, 23, 15, 31), 16);
+      }
+    }
+    for (; x < width; x += 2) {
+      const p = <usize>(x >> 1);
+      const o = d + <usize>(x << 1);
+      store<u8>(o + yPos, load<u8>(yRow + x));
+      store<u8>(o + yPos + 2, load<u8>(yRow + x + 1));
+      store<u8>(o + uPos, nv12 ? load<u8>(uRow + (p << 1)) : load<u8>(uRow + p));
+      store<u8>(o + uPos + 2, nv12 ? load<u8>(uRow + (p << 1) + 1) : load<u8>(vRow + p));
+    }
+  }
+}

@@ -169,7 +169,7 @@ describe('convertFrame RGB → YUV', () => {
 });
 
 describe('convertFrame YUV ↔ YUV and RGB ↔ RGB', () => {
-  const w = 10;
+  const w = 38; // two 16-pixel SIMD blocks and a 6-pixel tail
   const h = 4;
   for (const from of YUV) {
     for (const to of YUV) {

@@ -101,6 +101,8 @@ export function convertUnchecked(
   else if (srcRgb && (to === 'YUYV' || to === 'UYVY'))
     rgbToPackedWasm(src, from, dst, to, width, height, matrix, range);
   else if (srcRgb && !dstRgb) rgbToYuvKernel(src, from, dst, to as YuvFormat, width, height, matrix, range);
+  else if ((from === 'YUYV' || from === 'UYVY') !== (to === 'YUYV' || to === 'UYVY'))
+    repackWasm(src, from as YuvFormat, dst, to as YuvFormat, width, height);
   else yuvToYuvKernel(src, from as YuvFormat, dst, to as YuvFormat, width, height);
 }
 
@@ -244,6 +246,46 @@ function planarToRgbWasm(
     q.cGV,
     q.cBU,
   );
+  if (dstAt < 0) dst.set(heapView(h, d, m));
+}
+
+/** Packed 4:2:2 ↔ planar (exactly one side packed). */
+function repackWasm(
+  src: Uint8Array,
+  from: YuvFormat,
+  dst: Uint8Array,
+  to: YuvFormat,
+  width: number,
+  height: number,
+): void {
+  const n = byteLengthUnchecked(from, width, height);
+  const m = byteLengthUnchecked(to, width, height);
+  const packedIn = from === 'YUYV' || from === 'UYVY';
+  const planar = yuvLayout((packedIn ? to : from) as YuvFormat, width, height);
+  const srcAt = addressOf(src);
+  const dstAt = addressOf(dst);
+  layout.reset();
+  const so = srcAt < 0 ? layout.take(n) : 0;
+  const doff = dstAt < 0 ? layout.take(m) : 0;
+  const h = wasmHeap(layout.size);
+  const s = srcAt < 0 ? h.scratch + so : srcAt;
+  const d = dstAt < 0 ? h.scratch + doff : dstAt;
+  if (srcAt < 0) copyIn(h, src, s, n);
+  const planarAt = packedIn ? d : s;
+  const nv12 = (packedIn ? to : from) === 'NV12' ? 1 : 0;
+  const uyvy = (packedIn ? from : to) === 'UYVY' ? 1 : 0;
+  const args = [
+    width,
+    height,
+    uyvy,
+    planarAt + planar.uBase,
+    planarAt + planar.vBase,
+    planar.cStride,
+    planar.chromaShift,
+    nv12,
+  ] as const;
+  if (packedIn) h.kernels.packedToPlanar(s, d, ...args);
+  else h.kernels.planarToPacked(s, d, ...args);
   if (dstAt < 0) dst.set(heapView(h, d, m));
 }
 

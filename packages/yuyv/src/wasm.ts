@@ -104,6 +104,30 @@ export interface Kernels {
     vG: number,
     vB: number,
   ): void;
+  packedToPlanar(
+    src: Ptr,
+    dst: Ptr,
+    width: number,
+    height: number,
+    uyvy: number,
+    uBase: Ptr,
+    vBase: Ptr,
+    cStride: number,
+    chromaShift: number,
+    nv12: number,
+  ): void;
+  planarToPacked(
+    src: Ptr,
+    dst: Ptr,
+    width: number,
+    height: number,
+    uyvy: number,
+    uBase: Ptr,
+    vBase: Ptr,
+    cStride: number,
+    chromaShift: number,
+    nv12: number,
+  ): void;
   mirrorPacked(src: Ptr, dst: Ptr, width: number, height: number, uyvy: number): void;
   tensorPacked(
     src: Ptr,
