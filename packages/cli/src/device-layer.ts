@@ -94,11 +94,14 @@ export function createDeviceLayer(options: DeviceLayerOptions = {}): DeviceLayer
         description = await describeDevice(path, discovery);
       } else {
         description = await describeDevice(path, discovery);
-        if (description.isLoopback || !description.caps.capture) {
+        // A v4l2loopback device another program writes to is a valid camera (that is how the kernel
+        // tests feed deepseg); one nobody writes to advertises no capture (exclusive_caps=1).
+        if (!description.caps.capture) {
           const devices = await listDevices(discovery).catch(() => []);
+          const what = description.isLoopback ? 'a v4l2loopback device nobody is writing to' : 'not a camera';
           throw new DeepsegError(
             'ERR_NOT_CAPTURE_DEVICE',
-            `${path} is ${description.isLoopback ? 'a v4l2loopback device' : 'not a camera'}; choose a camera with --camera (${camerasText(devices)})`,
+            `${path} is ${what}; choose a camera with --camera (${camerasText(devices)})`,
             { device: path, option: '--camera' },
           );
         }

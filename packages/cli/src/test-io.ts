@@ -15,7 +15,7 @@ export interface CapturedRun {
 export function startMain(
   argv: string[],
   env: Record<string, string | undefined> = {},
-): { signals: EventEmitter; done: Promise<CapturedRun> } {
+): { signals: EventEmitter; done: Promise<CapturedRun>; stderr: () => string } {
   const signals = new EventEmitter();
   let stdout = '';
   let stderr = '';
@@ -26,7 +26,7 @@ export function startMain(
     signals: signals as unknown as CliIo['signals'],
   };
   const done = main(argv, io).then((code) => ({ code, stdout, stderr, signals }));
-  return { signals, done };
+  return { signals, done, stderr: () => stderr };
 }
 
 /** Runs the command line to completion with captured output. */
