@@ -6,6 +6,7 @@ import {
   PIXEL_FORMATS,
   type PixelFormat,
   rgbOffsets,
+  type YuvFormat,
   yuvLayout,
 } from './pixel-format.ts';
 import { type Axis, axis, type BilinearAxis } from './sampling.ts';
@@ -432,7 +433,8 @@ function filterAt(
   out[2] = s2;
 }
 
-const PACKED: readonly PixelFormat[] = ['YUYV', 'UYVY', 'RGB24', 'BGR24', 'RGBA'];
+/** Formats the SIMD tensor kernel reads (planar ones through a YUYV repack of the rows it needs). */
+const PACKED: readonly PixelFormat[] = ['YUYV', 'UYVY', 'NV12', 'I420', 'I422', 'RGB24', 'BGR24', 'RGBA'];
 
 /** Per tensor column, 32-byte records for the kernel: swizzle (16 bytes), byte offset in the vertical row, weight. */
 interface ColumnTaps {
@@ -545,30 +547,56 @@ function tensorPackedWasm(
   plane: number,
   total: number,
 ): void {
-  const yuv = format === 'YUYV' || format === 'UYVY';
-  const taps = columnTaps(format, yuv ? false : swap, roi.x, roi.width, content.width);
+  // Planar frames are first repacked to YUYV (only the rows the tensor reads), then read as YUYV.
+  const planar = format === 'NV12' || format === 'I420' || format === 'I422';
+  const kernelFormat: PixelFormat = planar ? 'YUYV' : format;
+  const yuv = planar || format === 'YUYV' || format === 'UYVY';
+  const taps = columnTaps(kernelFormat, yuv ? false : swap, roi.x, roi.width, content.width);
   const ay = axis('bilinear', roi.y, roi.height, content.height) as BilinearAxis;
-  const stride = byteLengthUnchecked(format, width, height) / height;
-  const firstRow = ay.i0[0]!;
+  const L = planar ? yuvLayout(format as YuvFormat, width, height) : undefined;
+  const stride = planar ? width * 2 : byteLengthUnchecked(format, width, height) / height;
+  // 4:2:0 chroma rows pair up from an even row
+  const firstRow = ay.i0[0]! & (L?.chromaShift === 1 ? ~1 : ~0);
   const lastRow = ay.i0[content.height - 1]! + ay.step[content.height - 1]!;
-  const srcBytes = (lastRow - firstRow + 1) * stride;
+  const srcBytes = planar ? byteLengthUnchecked(format, width, height) : (lastRow - firstRow + 1) * stride;
   const cols = content.width;
   const rows = content.height;
   const srcAt = addressOf(src);
   const dstAt = addressOf(dst);
   layout.reset();
   const os = srcAt < 0 ? layout.take(srcBytes) : 0;
+  const opk = planar ? layout.take((lastRow - firstRow + 1) * stride) : 0;
   const oay = layout.take(rows * 12);
   const ocol = layout.take(cols * 32);
   const odst = dstAt < 0 ? layout.take(total * 4) : 0;
   const h = wasmHeap(layout.size);
   const base = h.scratch;
-  // the kernel addresses row y at ps + (y - firstRow) * stride
-  const ps = srcAt < 0 ? base + os : srcAt + firstRow * stride;
   const pay = base + oay;
   const pcol = base + ocol;
   const pdst = dstAt < 0 ? base + odst : dstAt;
-  if (srcAt < 0) copyIn(h, src, ps, srcBytes, firstRow * stride);
+  // the kernel addresses row y at ps + (y - firstRow) * stride
+  let ps: number;
+  if (L !== undefined) {
+    const frame = srcAt < 0 ? base + os : srcAt;
+    if (srcAt < 0) copyIn(h, src, frame, srcBytes);
+    const chromaRow = (firstRow >> L.chromaShift) * L.cStride;
+    ps = base + opk;
+    h.kernels.planarToPacked(
+      frame + firstRow * width,
+      ps,
+      width,
+      lastRow - firstRow + 1,
+      0,
+      frame + L.uBase + chromaRow,
+      frame + L.vBase + chromaRow,
+      L.cStride,
+      L.chromaShift,
+      format === 'NV12' ? 1 : 0,
+    );
+  } else {
+    ps = srcAt < 0 ? base + os : srcAt + firstRow * stride;
+    if (srcAt < 0) copyIn(h, src, ps, srcBytes, firstRow * stride);
+  }
   h.i32.set(ay.i0, pay >> 2);
   h.i32.set(ay.step, (pay >> 2) + rows);
   h.f32.set(ay.f, (pay >> 2) + 2 * rows);
