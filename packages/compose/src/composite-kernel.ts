@@ -59,8 +59,10 @@ function background(
  * background, surely person or edge: q = a·Y + b is bilinear in the cell and linear in Y, so its
  * extremes lie at the cell's corners with Y ∈ {0, 255}.
  */
-function classifyCells(p: KernelParams, gw: number, gh: number): void {
+function classifyCells(p: KernelParams, frame: Uint8Array, layout: Layout): void {
   const { meanA, meanB, cellClass } = p;
+  const gw = layout.gridWidth;
+  const gh = layout.gridHeight;
   const lo = p.low;
   const hi = p.high;
   const qmin = p.rowA;
@@ -82,6 +84,44 @@ function classifyCells(p: KernelParams, gw: number, gh: number): void {
     for (let gx = 0; gx < gw; gx++) {
       const mn = Math.min(qmin[gx]!, qmin[gx + 1]!);
       const mx = Math.max(qmax[gx]!, qmax[gx + 1]!);
+      cellClass[r + gx] = mx <= lo ? BG : mn >= hi ? FG : EDGE;
+    }
+  }
+  // Second look at the edge cells with the luma range actually present in them (instead of 0..255):
+  // most cells near an edge turn out to be surely inside or outside.
+  const { intervalStart: xs, rowIntervalStart: ys } = layout;
+  const stride = layout.frameWidth * 2;
+  for (let gy = 0; gy < gh; gy++) {
+    const r = gy * gw;
+    const r2 = (gy + 1 < gh ? gy + 1 : gy) * gw;
+    const yStart = ys[gy]!;
+    const yEnd = ys[gy + 1]!;
+    for (let gx = 0; gx < gw; gx++) {
+      if (cellClass[r + gx] !== EDGE) continue;
+      const x0 = xs[gx]!;
+      const x1 = xs[gx + 1]!;
+      let ymin = 255;
+      let ymax = 0;
+      for (let y = yStart; y < yEnd; y++) {
+        const o = y * stride;
+        for (let x = x0; x < x1; x++) {
+          const v = frame[o + x * 2]!;
+          if (v < ymin) ymin = v;
+          if (v > ymax) ymax = v;
+        }
+      }
+      if (ymin > ymax) continue;
+      const g2 = gx + 1 < gw ? gx + 1 : gx;
+      let mn = Number.POSITIVE_INFINITY;
+      let mx = Number.NEGATIVE_INFINITY;
+      for (const c of [r + gx, r + g2, r2 + gx, r2 + g2]) {
+        const a = meanA[c]! / 255;
+        const b = meanB[c]!;
+        const q0 = b + a * ymin;
+        const q1 = b + a * ymax;
+        mn = Math.min(mn, q0, q1);
+        mx = Math.max(mx, q0, q1);
+      }
       cellClass[r + gx] = mx <= lo ? BG : mn >= hi ? FG : EDGE;
     }
   }
@@ -120,7 +160,7 @@ export function compositeRefined(
   const pStart = rx >> 1;
   const pEnd = (rx + rw + 1) >> 1;
   const pairs = W >> 1;
-  classifyCells(p, gw, gh);
+  classifyCells(p, frame, layout);
 
   for (let y = 0; y < H; y++) {
     const o = y * stride;

@@ -40,6 +40,8 @@ export interface Layout {
   colFx: Float32Array;
   /** First frame column whose left grid column is ≥ g, for g in 0..gridWidth (the last = roi end). */
   intervalStart: Int32Array;
+  /** First frame row whose upper grid row is ≥ g, for g in 0..gridHeight (the last = roi end). */
+  rowIntervalStart: Int32Array;
 }
 
 function sameRoi(a: Roi, b: Roi): boolean {
@@ -123,8 +125,16 @@ export function createLayout(frameWidth: number, frameHeight: number, g: MaskGeo
   for (let x = roi.x + roi.width - 1; x >= roi.x; x--) {
     for (let g = colX0[x]!; g >= 0 && intervalStart[g]! > x; g--) intervalStart[g] = x;
   }
+  const rowIntervalStart = new Int32Array(gh + 1).fill(roi.y + roi.height);
+  for (let y = roi.y + roi.height - 1; y >= roi.y; y--) {
+    let gyf = ((y + 0.5 - roi.y) * gh) / roi.height - 0.5;
+    if (gyf < 0) gyf = 0;
+    if (gyf > gh - 1) gyf = gh - 1;
+    for (let g = Math.floor(gyf); g >= 0 && rowIntervalStart[g]! > y; g--) rowIntervalStart[g] = y;
+  }
   return {
     intervalStart,
+    rowIntervalStart,
     frameWidth,
     frameHeight,
     gridWidth: gw,

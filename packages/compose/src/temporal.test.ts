@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { temporalStep } from './temporal.ts';
 
-const W = 5;
-const H = 5;
+const W = 10;
+const H = 10;
 const N = W * H;
 const params = { still: 0.1, moving: 1, motionLow: 3, motionHigh: 12, catchUp: 0 };
 
@@ -33,12 +33,12 @@ describe('temporalStep (motion-adaptive EMA)', () => {
     for (const v of state) expect(v).toBeCloseTo(0.55, 5);
   });
 
-  it('spreads motion to the 3×3 neighbourhood only', () => {
-    const centre = 2 * W + 2;
-    const { state } = run((i) => (i === centre ? 40 : 0));
+  it('spreads motion to the neighbouring 2×2 blocks only', () => {
+    // a change in cell (2, 2) marks block (1, 1) and its 3×3 neighbour blocks: cells 0..5 × 0..5
+    const { state } = run((i) => (i === 2 * W + 2 ? 80 : 0)); // block mean 20 ≥ motionHigh
     for (let y = 0; y < H; y++) {
       for (let x = 0; x < W; x++) {
-        const near = Math.abs(x - 2) <= 1 && Math.abs(y - 2) <= 1;
+        const near = x <= 5 && y <= 5;
         expect(state[y * W + x]).toBeCloseTo(near ? 1 : 0.1, 6);
       }
     }

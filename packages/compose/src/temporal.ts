@@ -11,10 +11,12 @@ export interface TemporalParams {
 
 /**
  * One step of motion-adaptive temporal smoothing, in place on `state`:
- * `state += rate·(raw − state)` where `rate` goes from `still` to `moving` (smoothstep) as the
- * luma change of the cell (max over its 3×3 neighbourhood, in 0..255 codes) goes from `motionLow`
- * to `motionHigh`, and at least `catchUp·(raw − state)²` so that a disagreement the luma cannot
- * explain (a white sleeve moving over a white wall) does not linger. `prevGuide` receives `guide` afterwards. `motion` and `tmp` are scratch.
+ * `state += rate·(raw − state)`. The motion of a block of 2×2 cells is their mean luma change
+ * (0..255 codes), then the largest over the 3×3 neighbouring blocks (so a moving
+ * boundary opens its neighbours); `rate` goes from `still` to `moving` (smoothstep) as that motion
+ * goes from `motionLow` to `motionHigh`, and is at least `catchUp·(raw − state)²` so that a
+ * disagreement the luma cannot explain (a white sleeve moving over a white wall) does not linger.
+ * `prevGuide` receives `guide` afterwards. `motion` and `tmp` are scratch of width·height floats.
  */
 export function temporalStep(
   raw: Float32Array,
@@ -27,23 +29,40 @@ export function temporalStep(
   motion: Float32Array,
   tmp: Float32Array,
 ): void {
-  const n = width * height;
-  for (let i = 0; i < n; i++) {
-    const d = guide[i]! - prevGuide[i]!;
-    motion[i] = (d < 0 ? -d : d) * 255;
-    prevGuide[i] = guide[i]!;
+  const cw = (width + 1) >> 1;
+  const ch = (height + 1) >> 1;
+  motion.fill(0, 0, cw * ch);
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    const crow = (y >> 1) * cw;
+    for (let x = 0; x < width; x++) {
+      const i = row + x;
+      const g = guide[i]!;
+      const d = g > prevGuide[i]! ? g - prevGuide[i]! : prevGuide[i]! - g;
+      const c = crow + (x >> 1);
+      motion[c] = motion[c]! + d * 0.25;
+      prevGuide[i] = g;
+    }
   }
-  morph(motion, motion, width, height, 1, tmp);
+  morph(motion, motion, cw, ch, 1, tmp);
   const { still, moving, motionLow: lo, catchUp } = p;
   const span = moving - still;
   const inv = p.motionHigh > lo ? 1 / (p.motionHigh - lo) : 1e9;
-  for (let i = 0; i < n; i++) {
-    let t = (motion[i]! - lo) * inv;
+  // Rate per block.
+  for (let c = 0; c < cw * ch; c++) {
+    let t = (motion[c]! * 255 - lo) * inv;
     t = t < 0 ? 0 : Math.min(t, 1);
-    const s = state[i]!;
-    const d = raw[i]! - s;
-    // A persistent disagreement (motion the luma does not show, e.g. white on white) catches up.
-    const rate = Math.max(still + span * t * t * (3 - 2 * t), catchUp * d * d);
-    state[i] = s + rate * d;
+    motion[c] = still + span * t * t * (3 - 2 * t);
+  }
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    const crow = (y >> 1) * cw;
+    for (let x = 0; x < width; x++) {
+      const i = row + x;
+      const s = state[i]!;
+      const d = raw[i]! - s;
+      const rate = Math.max(motion[crow + (x >> 1)]!, catchUp * d * d);
+      state[i] = s + rate * d;
+    }
   }
 }
