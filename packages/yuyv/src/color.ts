@@ -80,14 +80,27 @@ export function yuvToRgbCoefficients(
   range: ColorRange = 'limited',
 ): YuvToRgbCoefficients {
   const { kr, kb, kg, yOffset, yScale, cScale } = constants(matrix, range);
-  return {
+  return Object.freeze({
     yOffset,
     yGain: 1 / yScale,
     rV: (2 * (1 - kr)) / cScale,
     gU: (-2 * kb * (1 - kb)) / kg / cScale,
     gV: (-2 * kr * (1 - kr)) / kg / cScale,
     bU: (2 * (1 - kb)) / cScale,
-  };
+  });
+}
+
+const yuvToRgbCache: (YuvToRgbCoefficients | undefined)[] = [];
+
+/** @internal Cached {@link yuvToRgbCoefficients} for validated arguments (no allocation per call). */
+export function cachedYuvToRgb(matrix: ColorMatrix, range: ColorRange): YuvToRgbCoefficients {
+  const i = (matrix === 'BT709' ? 2 : 0) + (range === 'full' ? 1 : 0);
+  let c = yuvToRgbCache[i];
+  if (c === undefined) {
+    c = yuvToRgbCoefficients(matrix, range);
+    yuvToRgbCache[i] = c;
+  }
+  return c;
 }
 
 /**

@@ -76,7 +76,18 @@ export function compositeFrame(
   mask: Mask,
   options: CompositeFrameOptions,
 ): void {
-  const { width, height, format = 'YUYV', outside = 0 } = options;
+  compositeChecked(fg, bg, dst, mask, options, options.format ?? 'YUYV');
+}
+
+function compositeChecked(
+  fg: Uint8Array,
+  bg: Uint8Array,
+  dst: Uint8Array,
+  mask: Mask,
+  options: CompositeOptions,
+  format: YuvFormat,
+): void {
+  const { width, height, outside = 0 } = options;
   assertOneOf(format, YUV_FORMATS, 'format');
   assertDimensions(width, height, format);
   const maskWidth = options.maskWidth ?? width;
@@ -88,11 +99,10 @@ export function compositeFrame(
   assertBytes(dst, 'dst');
   assertMask(mask, 'mask');
   const n = byteLengthUnchecked(format, width, height);
-  const what = `a ${width}x${height} ${format} frame`;
-  assertLength(fg, n, 'fg', what);
-  assertLength(bg, n, 'bg', what);
-  assertLength(dst, n, 'dst', what);
-  assertLength(mask, maskWidth * maskHeight, 'mask', `a ${maskWidth}x${maskHeight} mask`);
+  assertLength(fg, n, 'fg', width, height, format);
+  assertLength(bg, n, 'bg', width, height, format);
+  assertLength(dst, n, 'dst', width, height, format);
+  assertLength(mask, maskWidth * maskHeight, 'mask', maskWidth, maskHeight, 'mask');
   checkFrameAlias(fg, dst, 'fg');
   checkFrameAlias(bg, dst, 'bg');
   if (mask.buffer === dst.buffer) {
@@ -133,7 +143,7 @@ export function compositeYuyv(
   mask: Mask,
   options: CompositeOptions,
 ): void {
-  compositeFrame(fg, bg, dst, mask, { ...options, format: 'YUYV' });
+  compositeChecked(fg, bg, dst, mask, options, 'YUYV');
 }
 
 const LAYOUTS: Record<YuvFormat, number> = { YUYV: 0, UYVY: 1, I422: 2, I420: 3, NV12: 4 };

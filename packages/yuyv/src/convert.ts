@@ -67,6 +67,20 @@ export interface ColorOptions {
  */
 export function convertFrame(src: Uint8Array, dst: Uint8Array, options: ConvertOptions): void {
   const { width, height, from, to, matrix = 'BT601', range = 'limited' } = options;
+  check(src, dst, width, height, from, to, matrix, range);
+  convertUnchecked(src, dst, width, height, from, to, matrix, range);
+}
+
+function check(
+  src: Uint8Array,
+  dst: Uint8Array,
+  width: number,
+  height: number,
+  from: PixelFormat,
+  to: PixelFormat,
+  matrix: ColorMatrix,
+  range: ColorRange,
+): void {
   assertOneOf(from, PIXEL_FORMATS, 'from');
   assertOneOf(to, PIXEL_FORMATS, 'to');
   assertOneOf(matrix, MATRICES, 'matrix');
@@ -75,10 +89,9 @@ export function convertFrame(src: Uint8Array, dst: Uint8Array, options: ConvertO
   assertDimensions(width, height, to);
   assertBytes(src, 'src');
   assertBytes(dst, 'dst');
-  assertLength(src, byteLengthUnchecked(from, width, height), 'src', `a ${width}x${height} ${from} frame`);
-  assertLength(dst, byteLengthUnchecked(to, width, height), 'dst', `a ${width}x${height} ${to} frame`);
+  assertLength(src, byteLengthUnchecked(from, width, height), 'src', width, height, from);
+  assertLength(dst, byteLengthUnchecked(to, width, height), 'dst', width, height, to);
   assertNoOverlap(src, dst, 'src and dst');
-  convertUnchecked(src, dst, width, height, from, to, matrix, range);
 }
 
 /** @internal Dispatch of {@link convertFrame} after validation. */
@@ -113,7 +126,9 @@ function validateNamed(
   from: PixelFormat,
   to: PixelFormat,
 ) {
-  convertFrame(src, dst, { ...options, from, to });
+  const { width, height, matrix = 'BT601', range = 'limited' } = options;
+  check(src, dst, width, height, from, to, matrix, range);
+  convertUnchecked(src, dst, width, height, from, to, matrix, range);
 }
 
 /**

@@ -19,12 +19,12 @@ export interface RgbToYuvFixed {
   vB: number;
 }
 
-const rgbToYuvCache = new Map<string, RgbToYuvFixed>();
+const rgbToYuvCache: (RgbToYuvFixed | undefined)[] = [];
 
 /** Cached fixed-point RGB → YUV coefficients. */
 export function rgbToYuvFixed(matrix: ColorMatrix, range: ColorRange): RgbToYuvFixed {
-  const key = `${matrix}/${range}`;
-  let t = rgbToYuvCache.get(key);
+  const key = slot(matrix, range);
+  let t = rgbToYuvCache[key];
   if (t !== undefined) return t;
   const c = rgbToYuvCoefficients(matrix, range);
   t = {
@@ -39,7 +39,7 @@ export function rgbToYuvFixed(matrix: ColorMatrix, range: ColorRange): RgbToYuvF
     vG: Math.round(c.vG * ONE),
     vB: Math.round(c.vB * ONE),
   };
-  rgbToYuvCache.set(key, t);
+  rgbToYuvCache[key] = t;
   return t;
 }
 
@@ -53,12 +53,12 @@ export interface Q13Coefficients {
   cBU: number;
 }
 
-const q13Cache = new Map<string, Q13Coefficients>();
+const q13Cache: (Q13Coefficients | undefined)[] = [];
 
 /** Cached {@link Q13Coefficients}. */
 export function yuvToRgbQ13(matrix: ColorMatrix, range: ColorRange): Q13Coefficients {
-  const key = `${matrix}/${range}`;
-  let q = q13Cache.get(key);
+  const key = slot(matrix, range);
+  let q = q13Cache[key];
   if (q === undefined) {
     const c = yuvToRgbCoefficients(matrix, range);
     q = {
@@ -69,17 +69,17 @@ export function yuvToRgbQ13(matrix: ColorMatrix, range: ColorRange): Q13Coeffici
       cGV: Math.round(c.gV * 8192),
       cBU: Math.round(c.bU * 8192),
     };
-    q13Cache.set(key, q);
+    q13Cache[key] = q;
   }
   return q;
 }
 
-const q15Cache = new Map<string, RgbToYuvFixed>();
+const q15Cache: (RgbToYuvFixed | undefined)[] = [];
 
 /** RGB → YUV coefficients ×32768 (Q15), the form the SIMD kernel takes (every |coefficient| < 1). */
 export function rgbToYuvQ15(matrix: ColorMatrix, range: ColorRange): RgbToYuvFixed {
-  const key = `${matrix}/${range}`;
-  let q = q15Cache.get(key);
+  const key = slot(matrix, range);
+  let q = q15Cache[key];
   if (q === undefined) {
     const c = rgbToYuvCoefficients(matrix, range);
     const k = (v: number) => Math.round(v * 32768);
@@ -95,7 +95,12 @@ export function rgbToYuvQ15(matrix: ColorMatrix, range: ColorRange): RgbToYuvFix
       vG: k(c.vG),
       vB: k(c.vB),
     };
-    q15Cache.set(key, q);
+    q15Cache[key] = q;
   }
   return q;
+}
+
+/** Index of a (matrix, range) pair in the caches above: no key string per call. */
+export function slot(matrix: ColorMatrix, range: ColorRange): number {
+  return (matrix === 'BT709' ? 2 : 0) + (range === 'full' ? 1 : 0);
 }

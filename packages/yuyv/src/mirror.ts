@@ -54,8 +54,8 @@ export function mirrorFrame(src: Uint8Array, dst: Uint8Array, options: MirrorOpt
   assertBytes(src, 'src');
   assertBytes(dst, 'dst');
   const n = byteLengthUnchecked(format, width, height);
-  assertLength(src, n, 'src', `a ${width}x${height} ${format} frame`);
-  assertLength(dst, n, 'dst', `a ${width}x${height} ${format} frame`);
+  assertLength(src, n, 'src', width, height, format);
+  assertLength(dst, n, 'dst', width, height, format);
   checkAlias(src, dst);
   if (format === 'YUYV' || format === 'UYVY') {
     const srcAt = addressOf(src);

@@ -47,8 +47,8 @@ export function resizeMask(src: Mask, dst: Mask, options: ResizeMaskOptions): vo
   assertInt(srcHeight, 'srcHeight', 1);
   assertInt(dstWidth, 'dstWidth', 1);
   assertInt(dstHeight, 'dstHeight', 1);
-  assertLength(src, srcWidth * srcHeight, 'src', `a ${srcWidth}x${srcHeight} mask`);
-  assertLength(dst, dstWidth * dstHeight, 'dst', `a ${dstWidth}x${dstHeight} mask`);
+  assertLength(src, srcWidth * srcHeight, 'src', srcWidth, srcHeight, 'mask');
+  assertLength(dst, dstWidth * dstHeight, 'dst', dstWidth, dstHeight, 'mask');
   assertNoOverlap(src, dst, 'src and dst');
   const roi = options.roi ?? { x: 0, y: 0, width: dstWidth, height: dstHeight };
   assertRect(roi, 'roi', dstWidth, dstHeight);

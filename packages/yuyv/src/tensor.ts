@@ -1,4 +1,4 @@
-import { type ColorMatrix, type ColorRange, yuvToRgbCoefficients } from './color.ts';
+import { type ColorMatrix, type ColorRange, cachedYuvToRgb } from './color.ts';
 import { DeepsegError } from './errors.ts';
 import {
   byteLengthUnchecked,
@@ -86,17 +86,46 @@ export interface FrameToTensorOptions {
  * ```
  */
 export function containRect(srcWidth: number, srcHeight: number, dstWidth: number, dstHeight: number): Rect {
-  const s = Math.min(dstWidth / srcWidth, dstHeight / srcHeight);
-  const width = Math.max(1, Math.min(dstWidth, Math.round(srcWidth * s)));
-  const height = Math.max(1, Math.min(dstHeight, Math.round(srcHeight * s)));
-  return { x: Math.floor((dstWidth - width) / 2), y: Math.floor((dstHeight - height) / 2), width, height };
+  return containInto({ x: 0, y: 0, width: 0, height: 0 }, srcWidth, srcHeight, dstWidth, dstHeight);
 }
 
-function triple(value: unknown, option: string, fallback: number): [number, number, number] {
-  if (value === undefined) return [fallback, fallback, fallback];
+function containInto(
+  out: Rect,
+  srcWidth: number,
+  srcHeight: number,
+  dstWidth: number,
+  dstHeight: number,
+): Rect {
+  const s = Math.min(dstWidth / srcWidth, dstHeight / srcHeight);
+  out.width = Math.max(1, Math.min(dstWidth, Math.round(srcWidth * s)));
+  out.height = Math.max(1, Math.min(dstHeight, Math.round(srcHeight * s)));
+  out.x = Math.floor((dstWidth - out.width) / 2);
+  out.y = Math.floor((dstHeight - out.height) / 2);
+  return out;
+}
+
+// Per-call scratch (calls are synchronous): no allocation on the per-frame path.
+const MEAN = new Float64Array(3);
+const STD = new Float64Array(3);
+const FILL = new Float64Array(3);
+const WHOLE: Rect = { x: 0, y: 0, width: 0, height: 0 };
+const CONTENT: Rect = { x: 0, y: 0, width: 0, height: 0 };
+const LAYOUTS = ['NHWC', 'NCHW'] as const;
+const ORDERS = ['RGB', 'BGR'] as const;
+const FILTERS = ['bilinear', 'area'] as const;
+const FITS = ['stretch', 'contain'] as const;
+const MATRICES = ['BT601', 'BT709'] as const;
+const RANGES = ['limited', 'full'] as const;
+
+function triple(value: unknown, option: string, fallback: number, out: Float64Array): Float64Array {
+  if (value === undefined) {
+    out.fill(fallback);
+    return out;
+  }
   if (typeof value === 'number') {
     assertFinite(value, option);
-    return [value, value, value];
+    out.fill(value);
+    return out;
   }
   if (!Array.isArray(value) || value.length !== 3) {
     throw new DeepsegError(
@@ -110,7 +139,10 @@ function triple(value: unknown, option: string, fallback: number): [number, numb
   assertFinite(value[0], `${option}[0]`);
   assertFinite(value[1], `${option}[1]`);
   assertFinite(value[2], `${option}[2]`);
-  return [value[0], value[1], value[2]];
+  out[0] = value[0];
+  out[1] = value[1];
+  out[2] = value[2];
+  return out;
 }
 
 /**
@@ -149,12 +181,7 @@ export function frameToTensor(src: Uint8Array, dst: Float32Array, options: Frame
   assertOneOf(format, PIXEL_FORMATS, 'format');
   assertDimensions(width, height, format);
   assertBytes(src, 'src');
-  assertLength(
-    src,
-    byteLengthUnchecked(format, width, height),
-    'src',
-    `a ${width}x${height} ${format} frame`,
-  );
+  assertLength(src, byteLengthUnchecked(format, width, height), 'src', width, height, format);
   if (!(dst instanceof Float32Array)) {
     throw new DeepsegError('ERR_INVALID_ARGUMENT', 'Expected a Float32Array for dst', { option: 'dst' });
   }
@@ -167,37 +194,48 @@ export function frameToTensor(src: Uint8Array, dst: Float32Array, options: Frame
   assertInt(tensor.height, 'tensor.height', 1);
   const tensorLayout = tensor.layout ?? 'NHWC';
   const order = tensor.channelOrder ?? 'RGB';
-  assertOneOf(tensorLayout, ['NHWC', 'NCHW'], 'tensor.layout');
-  assertOneOf(order, ['RGB', 'BGR'], 'tensor.channelOrder');
+  assertOneOf(tensorLayout, LAYOUTS, 'tensor.layout');
+  assertOneOf(order, ORDERS, 'tensor.channelOrder');
   const scale = tensor.scale ?? 1 / 255;
   assertFinite(scale, 'tensor.scale');
-  const mean = triple(tensor.mean, 'tensor.mean', 0);
-  const std = triple(tensor.std, 'tensor.std', 1);
+  const mean = triple(tensor.mean, 'tensor.mean', 0, MEAN);
+  const std = triple(tensor.std, 'tensor.std', 1, STD);
   if (std[0] === 0 || std[1] === 0 || std[2] === 0) {
     throw new DeepsegError('ERR_INVALID_OPTION', 'Expected non-zero values for options.tensor.std', {
       option: 'options.tensor.std',
     });
   }
-  const fill = triple(options.fill, 'fill', 0);
-  assertOneOf(filter, ['bilinear', 'area'], 'filter');
-  assertOneOf(fit, ['stretch', 'contain'], 'fit');
-  assertOneOf(matrix, ['BT601', 'BT709'], 'matrix');
-  assertOneOf(range, ['limited', 'full'], 'range');
-  const roi = options.roi ?? { x: 0, y: 0, width, height };
+  const fill = triple(options.fill, 'fill', 0, FILL);
+  assertOneOf(filter, FILTERS, 'filter');
+  assertOneOf(fit, FITS, 'fit');
+  assertOneOf(matrix, MATRICES, 'matrix');
+  assertOneOf(range, RANGES, 'range');
+  let roi = options.roi;
+  if (roi === undefined) {
+    roi = WHOLE;
+    WHOLE.width = width;
+    WHOLE.height = height;
+  }
   assertRect(roi, 'roi', width, height);
   const tw = tensor.width;
   const th = tensor.height;
-  assertLength(dst, tw * th * 3, 'dst', `a ${tw}x${th}x3 tensor`);
+  assertLength(dst, tw * th * 3, 'dst', tw, th, 'tensor');
 
-  const content =
-    fit === 'contain' ? containRect(roi.width, roi.height, tw, th) : { x: 0, y: 0, width: tw, height: th };
+  const content = CONTENT;
+  if (fit === 'contain') containInto(content, roi.width, roi.height, tw, th);
+  else {
+    content.x = 0;
+    content.y = 0;
+    content.width = tw;
+    content.height = th;
+  }
   // value = p * a[c] + b[c], with c the tensor channel
-  const a0 = scale / std[0];
-  const a1 = scale / std[1];
-  const a2 = scale / std[2];
-  const b0 = -mean[0] / std[0];
-  const b1 = -mean[1] / std[1];
-  const b2 = -mean[2] / std[2];
+  const a0 = scale / std[0]!;
+  const a1 = scale / std[1]!;
+  const a2 = scale / std[2]!;
+  const b0 = -mean[0]! / std[0]!;
+  const b1 = -mean[1]! / std[1]!;
+  const b2 = -mean[2]! / std[2]!;
   const plane = tw * th;
   const cStep = tensorLayout === 'NHWC' ? 1 : plane; // distance between channels
   const pStep = tensorLayout === 'NHWC' ? 3 : 1; // distance between pixels
@@ -252,9 +290,9 @@ export function frameToTensor(src: Uint8Array, dst: Float32Array, options: Frame
     );
   }
   if (content.width !== tw || content.height !== th) {
-    const f0 = fill[0] * a0 + b0;
-    const f1 = fill[1] * a1 + b1;
-    const f2 = fill[2] * a2 + b2;
+    const f0 = fill[0]! * a0 + b0;
+    const f1 = fill[1]! * a1 + b1;
+    const f2 = fill[2]! * a2 + b2;
     for (let ty = 0; ty < th; ty++) {
       const inside = ty >= content.y && ty < content.y + content.height;
       for (let tx = 0; tx < tw; tx++) {
@@ -324,7 +362,7 @@ function tensorPortable(
     rowMul0 = width * o.bpp;
     rowMul1 = rowMul0;
   }
-  const k = yuv ? yuvToRgbCoefficients(matrix, range) : undefined;
+  const k = yuv ? cachedYuvToRgb(matrix, range) : undefined;
   const swap = order === 'BGR';
   const acc = sampleScratch;
   for (let cy = 0; cy < content.height; cy++) {
@@ -601,7 +639,7 @@ function tensorPackedWasm(
   h.i32.set(ay.step, (pay >> 2) + rows);
   h.f32.set(ay.f, (pay >> 2) + 2 * rows);
   h.u8.set(taps.records, pcol);
-  const k = yuvToRgbCoefficients(matrix, range);
+  const k = cachedYuvToRgb(matrix, range);
   h.kernels.tensorPacked(
     ps,
     stride,

@@ -101,13 +101,32 @@ export function assertMask(buffer: unknown, name: string): asserts buffer is Flo
   }
 }
 
-/** @internal Throws ERR_BUFFER_TOO_SMALL when `buffer` has fewer than `needed` elements. */
-export function assertLength(buffer: ArrayLike<number>, needed: number, name: string, what: string): void {
+/**
+ * @internal Throws ERR_BUFFER_TOO_SMALL when `buffer` has fewer than `needed` elements. The message
+ * ("a 640x480 YUYV frame", "a 256x144 mask", "a 256x256x3 tensor") is only built when it throws.
+ */
+export function assertLength(
+  buffer: ArrayLike<number>,
+  needed: number,
+  name: string,
+  width: number,
+  height: number,
+  label: string,
+): void {
   if (buffer.length < needed) {
+    const what =
+      label === 'tensor'
+        ? `a ${width}x${height}x3 tensor`
+        : label === 'mask'
+          ? `a ${width}x${height} mask`
+          : `a ${width}x${height} ${label} frame`;
     throw new DeepsegError(
       'ERR_BUFFER_TOO_SMALL',
       `${name} holds ${buffer.length} elements but ${what} needs ${needed}`,
-      { option: name, hint: `allocate at least ${needed} elements` },
+      {
+        option: name,
+        hint: `allocate at least ${needed} elements`,
+      },
     );
   }
 }
