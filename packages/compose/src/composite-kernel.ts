@@ -90,6 +90,7 @@ function classifyCells(p: KernelParams, frame: Uint8Array, layout: Layout): void
   // Second look at the edge cells with the luma range actually present in them (instead of 0..255):
   // most cells near an edge turn out to be surely inside or outside.
   const { intervalStart: xs, rowIntervalStart: ys } = layout;
+  const k255 = 1 / 255;
   const stride = layout.frameWidth * 2;
   for (let gy = 0; gy < gh; gy++) {
     const r = gy * gw;
@@ -112,15 +113,18 @@ function classifyCells(p: KernelParams, frame: Uint8Array, layout: Layout): void
       }
       if (ymin > ymax) continue;
       const g2 = gx + 1 < gw ? gx + 1 : gx;
-      let mn = Number.POSITIVE_INFINITY;
-      let mx = Number.NEGATIVE_INFINITY;
-      for (const c of [r + gx, r + g2, r2 + gx, r2 + g2]) {
-        const a = meanA[c]! / 255;
+      let mn = 1e9;
+      let mx = -1e9;
+      for (let k = 0; k < 4; k++) {
+        const c = (k < 2 ? r : r2) + ((k & 1) === 0 ? gx : g2);
+        const a = meanA[c]! * k255;
         const b = meanB[c]!;
         const q0 = b + a * ymin;
         const q1 = b + a * ymax;
-        mn = Math.min(mn, q0, q1);
-        mx = Math.max(mx, q0, q1);
+        if (q0 < mn) mn = q0;
+        if (q1 < mn) mn = q1;
+        if (q0 > mx) mx = q0;
+        if (q1 > mx) mx = q1;
       }
       cellClass[r + gx] = mx <= lo ? BG : mn >= hi ? FG : EDGE;
     }
