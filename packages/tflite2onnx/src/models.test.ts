@@ -215,14 +215,14 @@ for (const c of cases) {
         modelBytes = readFileSync(patched);
       }
       const { onnx, report } = convert(modelBytes, { modelName: c.name });
-      const [, height, width] = report.inputs[0]?.shape as number[];
-      const n = (height as number) * (width as number) * 3;
+      const [, height = 0, width = 0] = report.inputs[0]?.shape ?? [];
+      const n = height * width * 3;
       const inputs = [
         {
           label: 'random in the normalised range',
           data: randomFloats(n, 1, c.normalise(0), c.normalise(255)),
         },
-        ...realInputs(c, height as number, width as number),
+        ...realInputs(c, height, width),
       ];
       expect(inputs.length).toBeGreaterThanOrEqual(c.path?.includes('/shared/') || existsShared() ? 4 : 1);
       let references: Float32Array[];
