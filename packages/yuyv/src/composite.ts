@@ -11,8 +11,12 @@ import {
   assertOneOf,
   assertRect,
   type Rect,
+  rectOrWhole,
 } from './validate.ts';
 import { addressOf, copyIn, heapView, layout, wasmHeap } from './wasm.ts';
+
+const WHOLE_A: Rect = { x: 0, y: 0, width: 0, height: 0 };
+const WHOLE_B: Rect = { x: 0, y: 0, width: 0, height: 0 };
 
 const YUV_FORMATS: readonly YuvFormat[] = ['YUYV', 'UYVY', 'NV12', 'I420', 'I422'];
 
@@ -111,9 +115,9 @@ function compositeChecked(
     if (overlap)
       throw new DeepsegError('ERR_INVALID_ARGUMENT', 'mask and dst must not overlap', { option: 'mask' });
   }
-  const roi = options.roi ?? { x: 0, y: 0, width, height };
+  const roi = rectOrWhole(options.roi, WHOLE_A, width, height);
   assertRect(roi, 'roi', width, height);
-  const maskRect = options.maskRect ?? { x: 0, y: 0, width: maskWidth, height: maskHeight };
+  const maskRect = rectOrWhole(options.maskRect, WHOLE_B, maskWidth, maskHeight);
   assertRect(maskRect, 'maskRect', maskWidth, maskHeight);
   if (typeof outside !== 'number' || !(outside >= 0 && outside <= 1)) {
     throw new DeepsegError(

@@ -1,7 +1,18 @@
 import { DeepsegError } from './errors.ts';
 import { axis, type BilinearAxis } from './sampling.ts';
-import { assertInt, assertLength, assertMask, assertNoOverlap, assertRect, type Rect } from './validate.ts';
+import {
+  assertInt,
+  assertLength,
+  assertMask,
+  assertNoOverlap,
+  assertRect,
+  type Rect,
+  rectOrWhole,
+} from './validate.ts';
 import { addressOf, copyIn, heapF32View, heapView, layout, wasmHeap } from './wasm.ts';
+
+const WHOLE_A: Rect = { x: 0, y: 0, width: 0, height: 0 };
+const WHOLE_B: Rect = { x: 0, y: 0, width: 0, height: 0 };
 
 /** A single-channel mask: Float32Array with 0..1, or Uint8Array with 0..255 (255 = person/foreground). */
 export type Mask = Float32Array | Uint8Array;
@@ -50,9 +61,9 @@ export function resizeMask(src: Mask, dst: Mask, options: ResizeMaskOptions): vo
   assertLength(src, srcWidth * srcHeight, 'src', srcWidth, srcHeight, 'mask');
   assertLength(dst, dstWidth * dstHeight, 'dst', dstWidth, dstHeight, 'mask');
   assertNoOverlap(src, dst, 'src and dst');
-  const roi = options.roi ?? { x: 0, y: 0, width: dstWidth, height: dstHeight };
+  const roi = rectOrWhole(options.roi, WHOLE_A, dstWidth, dstHeight);
   assertRect(roi, 'roi', dstWidth, dstHeight);
-  const srcRect = options.srcRect ?? { x: 0, y: 0, width: srcWidth, height: srcHeight };
+  const srcRect = rectOrWhole(options.srcRect, WHOLE_B, srcWidth, srcHeight);
   assertRect(srcRect, 'srcRect', srcWidth, srcHeight);
   if (fill !== 'keep' && (typeof fill !== 'number' || !Number.isFinite(fill))) {
     throw new DeepsegError(

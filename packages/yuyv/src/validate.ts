@@ -171,3 +171,13 @@ export function assertNoOverlap(a: ArrayBufferView, b: ArrayBufferView, names: s
     throw new DeepsegError('ERR_INVALID_ARGUMENT', `${names} must not overlap in memory`, { option: names });
   }
 }
+
+/** @internal `rect`, or `scratch` set to the whole `width`×`height` area when `rect` is undefined (no allocation). */
+export function rectOrWhole(rect: Rect | undefined, scratch: Rect, width: number, height: number): Rect {
+  if (rect !== undefined) return rect;
+  scratch.x = 0;
+  scratch.y = 0;
+  scratch.width = width;
+  scratch.height = height;
+  return scratch;
+}
