@@ -633,7 +633,7 @@ function tensorPackedWasm(
     );
   } else {
     ps = srcAt < 0 ? base + os : srcAt + firstRow * stride;
-    if (srcAt < 0) copyIn(h, src, ps, srcBytes, firstRow * stride);
+    if (srcAt < 0) copyRows(h.u8, src, ps, ay, rows, firstRow, stride, taps.spanStart, taps.spanLen);
   }
   h.i32.set(ay.i0, pay >> 2);
   h.i32.set(ay.step, (pay >> 2) + rows);
@@ -678,4 +678,53 @@ function clampByte(v: number): number {
   if (v < 0) return 0;
   if (v > 255) return 255;
   return v;
+}
+
+/** Views of one source buffer's row spans, kept while the buffer lives (camera buffer pools reuse theirs). */
+interface RowViews {
+  stride: number;
+  start: number;
+  length: number;
+  views: (Uint8Array | undefined)[];
+}
+
+const rowViews = new WeakMap<Uint8Array, RowViews>();
+
+/**
+ * Copies into wasm memory only what the bilinear kernel reads: the ROI span (+8 bytes for the 8-byte
+ * loads) of the two rows each tensor row samples. Row y lands at `at + (y − firstRow)·stride + start`.
+ */
+function copyRows(
+  heap: Uint8Array,
+  src: Uint8Array,
+  at: number,
+  ay: BilinearAxis,
+  rows: number,
+  firstRow: number,
+  stride: number,
+  start: number,
+  spanLen: number,
+): void {
+  const length = Math.min(spanLen + 8, stride - start);
+  let cache = rowViews.get(src);
+  if (cache === undefined || cache.stride !== stride || cache.start !== start || cache.length !== length) {
+    cache = { stride, start, length, views: [] };
+    rowViews.set(src, cache);
+  }
+  const views = cache.views;
+  let last = -1;
+  for (let j = 0; j < rows; j++) {
+    const y0 = ay.i0[j]!;
+    const y1 = y0 + ay.step[j]!;
+    for (let y = y0 > last ? y0 : last + 1; y <= y1; y++) {
+      let v = views[y];
+      if (v === undefined) {
+        const o = y * stride + start;
+        v = src.subarray(o, Math.min(o + length, src.length));
+        views[y] = v;
+      }
+      heap.set(v, at + (y - firstRow) * stride + start);
+      last = y;
+    }
+  }
 }
