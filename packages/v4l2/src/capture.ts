@@ -70,6 +70,10 @@ export interface NegotiatedFormat {
 export interface Frame {
   /** The frame bytes, `bytesused` long. */
   data: Uint8Array;
+  /**
+   * Bytes of frame data: the driver's count, for uncompressed formats clamped to bytesperline x
+   * height (v4l2loopback may report its page-rounded buffer size).
+   */
   bytesused: number;
   /** Driver frame counter; gaps mean dropped frames. */
   sequence: number;
@@ -167,6 +171,7 @@ export class Capture extends EventEmitter {
     format: NegotiatedFormat,
     warnings: string[],
     private readonly frameTimeoutMs: number,
+    private readonly quirks: { loopback: boolean; frameBytes: number | undefined },
   ) {
     super();
     this.format = format;
@@ -222,14 +227,24 @@ export class Capture extends EventEmitter {
         if (!buffer)
           throw new DeepsegError('ERR_INVALID_STATE', `${this.path}: driver returned buffer ${info.index}`);
         held = info.index;
+        let bytesused = info.bytesused;
+        if (this.quirks.frameBytes !== undefined) {
+          // Uncompressed: the frame is exactly bytesperline x height. v4l2loopback reports its
+          // page-rounded sizeimage for a buffer whose metadata a reader's REQBUFS reset.
+          bytesused = Math.min(bytesused, this.quirks.frameBytes);
+        } else if (this.quirks.loopback && info.sequence === 0 && bytesused >= this.format.sizeimage) {
+          // Compressed, from v4l2loopback: a reset buffer (sequence 0, bytesused = the whole buffer)
+          // holds no complete frame; skip it.
+          continue;
+        }
         if (this.lastSequence >= 0 && info.sequence > this.lastSequence + 1) {
           this.stats.dropped += info.sequence - this.lastSequence - 1;
         }
         this.lastSequence = info.sequence;
         this.stats.frames++;
         yield {
-          data: buffer.mapping.bytes.subarray(0, info.bytesused),
-          bytesused: info.bytesused,
+          data: buffer.mapping.bytes.subarray(0, bytesused),
+          bytesused,
           sequence: info.sequence,
           timestamp: info.timestamp,
           index: info.index,
@@ -461,7 +476,10 @@ export async function openCapture(path: string, options: CaptureOptions): Promis
       colorspace: got.colorspace,
       fps: actualFps,
     };
-    return new Capture(handle, buffers, format, warnings, frameTimeoutMs);
+    return new Capture(handle, buffers, format, warnings, frameTimeoutMs, {
+      loopback: info.isLoopback,
+      frameBytes: frameGeometry(pixelFormat, got.width, got.height)?.sizeimage,
+    });
   } catch (e) {
     for (const b of buffers) binding.munmap(b.mapping);
     handle.close();

@@ -219,6 +219,8 @@ interface OpenFile {
   device: FakeDevice;
   wroteWithoutStreamon: boolean;
   readerSequence: number;
+  /** v4l2loopback's REQBUFS resets every buffer's metadata (bytesused = sizeimage, sequence 0). */
+  staleFirst: boolean;
 }
 
 const PAGE = 4096;
@@ -290,7 +292,7 @@ export class FakeV4l2 implements V4l2Binding {
     if (!device || device.gone) return -Errno.ENOENT;
     if (device.spec.openErrno) return -device.spec.openErrno;
     const fd = this.nextFd++;
-    this.files.set(fd, { fd, device, wroteWithoutStreamon: false, readerSequence: -1 });
+    this.files.set(fd, { fd, device, wroteWithoutStreamon: false, readerSequence: -1, staleFirst: false });
     return fd;
   }
 
@@ -564,7 +566,7 @@ export class FakeV4l2 implements V4l2Binding {
     let result: PixFormat;
     if (type === BufType.VIDEO_OUTPUT) {
       const name = fourccText(pix.pixelformat).trimEnd();
-      const fmt = frameGeometry(name, pix.width, pix.height) ? name : 'YUYV';
+      const fmt = frameGeometry(name, pix.width, pix.height) || name === 'MJPG' ? name : 'YUYV';
       const w = clamp(pix.width, 2, 8192);
       const h = clamp(pix.height, 2, 8192);
       const made = makePix(fmt, w, h);
@@ -620,6 +622,7 @@ export class FakeV4l2 implements V4l2Binding {
       return 0;
     }
     const pix = this.captureFormat(d)!;
+    if (d.isLoopback) file.staleFirst = d.latest !== undefined;
     const count = clamp(req.count, 2, 32);
     const length = Math.ceil(pix.sizeimage / PAGE) * PAGE;
     d.queue = {
@@ -669,7 +672,10 @@ export class FakeV4l2 implements V4l2Binding {
       if (!latest || latest.sequence <= file.readerSequence) return -Errno.EAGAIN;
       file.readerSequence = latest.sequence;
       b.bytes.set(latest.bytes.subarray(0, b.bytes.byteLength));
-      b.info = { bytesused: latest.bytes.byteLength, sequence: latest.sequence, timestamp: latest.timestamp };
+      b.info = file.staleFirst
+        ? { bytesused: pix.sizeimage, sequence: 0, timestamp: latest.timestamp }
+        : { bytesused: latest.bytes.byteLength, sequence: latest.sequence, timestamp: latest.timestamp };
+      file.staleFirst = false;
     } else {
       const now = this.clock();
       const interval = intervalMs(d.timeperframe);
