@@ -26,6 +26,7 @@ interface Timing {
   size: string;
   case: string;
   minMs: number;
+  cpuMs: number;
   medianMs: number;
   p90Ms: number;
   budgetShare: number;
@@ -36,23 +37,27 @@ interface Stats {
   min: number;
   median: number;
   p90: number;
+  /** Process CPU time per frame over all timed runs (user + system): robust when the machine is shared. */
+  cpu: number;
 }
 
-function stats(times: number[]): Stats {
+function stats(times: number[], cpu: number): Stats {
   const s = [...times].sort((a, b) => a - b);
-  return { min: s[0]!, median: s[Math.floor(s.length / 2)]!, p90: s[Math.floor(s.length * 0.9)]! };
+  return { min: s[0]!, median: s[Math.floor(s.length / 2)]!, p90: s[Math.floor(s.length * 0.9)]!, cpu };
 }
 
 /** Median of `runs` timed calls after `warmup` untimed ones. */
 function time(fn: (i: number) => void, warmup: number, runs: number): Stats {
   for (let i = 0; i < warmup; i++) fn(i);
   const t: number[] = [];
+  const c0 = process.cpuUsage();
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
     fn(warmup + i);
     t.push(performance.now() - t0);
   }
-  return stats(t);
+  const c = process.cpuUsage(c0);
+  return stats(t, (c.user + c.system) / 1000 / runs);
 }
 
 async function imageBytes(): Promise<Buffer> {
@@ -83,6 +88,7 @@ async function main(): Promise<void> {
         size,
         case: name,
         minMs: r.min,
+        cpuMs: r.cpu,
         medianMs: r.median,
         p90Ms: r.p90,
         budgetShare: r.median / BUDGET_MS,
@@ -163,19 +169,19 @@ async function main(): Promise<void> {
     note: 'one JS thread; the 2 cores were shared with other work while measuring (see load average)',
   };
   console.log(
-    `\n@deepseg/compose bench — ${cpu}, ${environment.cores} cores, Node ${process.version}, load ${environment.loadAverageAtEnd.join(' ')}`,
+    `\n@deepseg/compose bench — ${cpu}, ${environment.cores} cores, Node ${process.version}, load average ${loadAverageAtStart.join(' ')} at start, ${environment.loadAverageAtEnd.join(' ')} at end`,
   );
   console.log(`clip ${CLIP} scaled to each size, masks from the real MediaPipe selfie model (256×256)\n`);
   console.log(
-    '| size | case | min ms | median ms/frame | p90 ms | median / 33.3 ms | vs deepseg blur (median) |',
+    '| size | case | CPU ms/frame | min ms | median ms | p90 ms | median / 33.3 ms | vs deepseg blur (CPU) |',
   );
-  console.log('|---|---|---:|---:|---:|---:|---:|');
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|');
   for (const t of timings) {
     const ours = timings.find(
       (x) => x.size === t.size && x.case.startsWith('deepseg default refine + blur'),
     )!;
     console.log(
-      `| ${t.size} | ${t.case} | ${t.minMs.toFixed(2)} | ${t.medianMs.toFixed(2)} | ${t.p90Ms.toFixed(2)} | ${(t.budgetShare * 100).toFixed(1)} % | ${(t.medianMs / ours.medianMs).toFixed(2)}× |`,
+      `| ${t.size} | ${t.case} | ${t.cpuMs.toFixed(2)} | ${t.minMs.toFixed(2)} | ${t.medianMs.toFixed(2)} | ${t.p90Ms.toFixed(2)} | ${(t.budgetShare * 100).toFixed(1)} % | ${(t.cpuMs / ours.cpuMs).toFixed(2)}× |`,
     );
   }
   let quality: QualityReport | undefined;
