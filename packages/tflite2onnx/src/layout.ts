@@ -125,21 +125,20 @@ export function carriedReshapePerm(
     let pi = 1;
     let po = 1;
     do {
-      if (pi <= po && i < inShape.length) {
+      if (g.ins.length === 0 && i < inShape.length) {
         pi *= inShape[i] as number;
         g.ins.push(i++);
-      } else if (j < outShape.length) {
+      } else if (g.outs.length === 0 && j < outShape.length) {
         po *= outShape[j] as number;
         g.outs.push(j++);
-      } else if (i < inShape.length) {
+      } else if (pi < po && i < inShape.length) {
         pi *= inShape[i] as number;
         g.ins.push(i++);
+      } else if (po < pi && j < outShape.length) {
+        po *= outShape[j] as number;
+        g.outs.push(j++);
       } else break;
-    } while (
-      pi !== po ||
-      (g.ins.length === 0 && i < inShape.length) ||
-      (g.outs.length === 0 && j < outShape.length)
-    );
+    } while (pi !== po || g.ins.length === 0 || g.outs.length === 0);
     if (pi !== po) return undefined;
     groups.push(g);
   }

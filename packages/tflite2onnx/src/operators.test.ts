@@ -739,3 +739,52 @@ describe('weights and transposed convolutions', () => {
   it('Convolution2DTransposeBias 4x4 stride 2', () =>
     expectClose(transposeBias([4, 4, 2], [4, 4], [2, 2], 3)));
 });
+
+describe('more binary operators (constant operand)', () => {
+  const binaryModel = (op: string, type: number): TinyModel => ({
+    tensors: [act([1, 3, 4, 5]), { shape: [5], data: randomFloats(5, 3, 0.5, 2) }, act([1, 3, 4, 5])],
+    inputs: [0],
+    outputs: [2],
+    operators: [{ op, inputs: [0, 1], outputs: [2], options: { type, fields: [] } }],
+  });
+  for (const [op, type] of [
+    ['SUB', OptionsType.SubOptions],
+    ['DIV', OptionsType.DivOptions],
+    ['MAXIMUM', OptionsType.MaximumMinimumOptions],
+    ['MINIMUM', OptionsType.MaximumMinimumOptions],
+  ] as const) {
+    it(op, () => expectClose(binaryModel(op, type)));
+  }
+});
+
+describe('TRANSPOSE_CONV (builtin)', () => {
+  const model = (padding: number, out: [number, number]): TinyModel => ({
+    tensors: [
+      { shape: [4], type: TensorType.INT32, data: Int32Array.of(1, out[0], out[1], 3) },
+      weights([3, 3, 3, 2], 5),
+      act([1, 4, 5, 2]),
+      act([1, out[0], out[1], 3]),
+    ],
+    inputs: [2],
+    outputs: [3],
+    operators: [
+      {
+        op: 'TRANSPOSE_CONV',
+        inputs: [0, 1, 2],
+        outputs: [3],
+        options: {
+          type: OptionsType.TransposeConvOptions,
+          fields: [
+            { id: 0, i8: padding },
+            { id: 1, i32: 2 },
+            { id: 2, i32: 2 },
+          ],
+        },
+      },
+    ],
+  });
+  // (ArmNN 20.08 gets the SAME case wrong; the WASM TFLite agrees with the converter.)
+  it('SAME 3x3 stride 2 (odd kernel: pads cropped, extra at the end)', () =>
+    expectClose(model(Padding.SAME, [8, 10])));
+  it('VALID 3x3 stride 2', () => expectClose(model(Padding.VALID, [9, 11])));
+});

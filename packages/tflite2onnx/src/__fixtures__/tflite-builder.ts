@@ -18,9 +18,13 @@ export const OptionsType = {
   PadOptions: 22,
   TransposeOptions: 26,
   ReducerOptions: 27,
+  SubOptions: 28,
+  DivOptions: 29,
   SplitOptions: 35,
   DequantizeOptions: 38,
+  MaximumMinimumOptions: 39,
   PadV2Options: 43,
+  TransposeConvOptions: 49,
 } as const;
 
 /** One scalar field of an options table. */
