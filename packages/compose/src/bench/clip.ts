@@ -51,7 +51,7 @@ export async function clipMasks(
   const masks: Float32Array[] = [];
   for (const f of frames) masks.push(await modelMask(f, width, height));
   const all = new Float32Array(n * frames.length);
-  masks.forEach((m, i) => all.set(m, i * n));
+  for (const [i, m] of masks.entries()) all.set(m, i * n);
   mkdirSync(generatedDir, { recursive: true });
   writeFileSync(`${file}.tmp`, new Uint8Array(all.buffer));
   renameSync(`${file}.tmp`, file);
