@@ -1320,3 +1320,137 @@ export function planarToPacked(
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Model input tensors with the area (box) filter, from packed frames. Separable: each source row the
+// tensor needs is filtered horizontally once (f32, 3 channels per tensor column), then accumulated
+// into the tensor row with its vertical weight. `coef` holds 18 f32: per tensor channel t,
+// [kY, kU, kV, bias, lo, hi] (out_t = clamp(C0·kY + C1·kU + C2·kV + bias, lo, hi), C in 0..255 units).
+// Channel k of pixel x is at byte `x·bpp + off_k` (RGB), or for packed 4:2:2 (bpp = 0) Y at
+// `2x + off_0`, U at `4(x >> 1) + off_1`, V at `4(x >> 1) + off_2`.
+
+export function tensorArea(
+  src: usize,
+  stride: i32,
+  firstRow: i32,
+  bpp: i32,
+  off0: i32,
+  off1: i32,
+  off2: i32,
+  cols: i32,
+  rows: i32,
+  axStart: usize,
+  axCount: usize,
+  axOff: usize,
+  axW: usize,
+  ayStart: usize,
+  ayCount: usize,
+  ayOff: usize,
+  ayW: usize,
+  coef: usize,
+  dst: usize,
+  firstOut: i32,
+  rowStep: i32,
+  pixStep: i32,
+  chanStep: i32,
+  hrow: usize,
+  acc: usize,
+): void {
+  let cached = -1;
+  const n = cols * 3;
+  for (let j = 0; j < rows; j++) {
+    const jj = (<usize>j) << 2;
+    for (let i = 0; i < n; i += 4) v128.store(acc + ((<usize>i) << 2), f32x4.splat(0));
+    const y0 = load<i32>(ayStart + jj);
+    const count = load<i32>(ayCount + jj);
+    const wOff = load<i32>(ayOff + jj);
+    for (let t = 0; t < count; t++) {
+      const y = y0 + t;
+      if (y !== cached) {
+        areaRow(
+          hrow,
+          src + <usize>((y - firstRow) * stride),
+          bpp,
+          off0,
+          off1,
+          off2,
+          cols,
+          axStart,
+          axCount,
+          axOff,
+          axW,
+        );
+        cached = y;
+      }
+      const wy = f32x4.splat(load<f32>(ayW + ((<usize>(wOff + t)) << 2)));
+      for (let i = 0; i < n; i += 4) {
+        const o = (<usize>i) << 2;
+        v128.store(acc + o, f32x4.add(v128.load(acc + o), f32x4.mul(v128.load(hrow + o), wy)));
+      }
+    }
+    let out = dst + ((<usize>(firstOut + j * rowStep)) << 2);
+    const cs = (<usize>chanStep) << 2;
+    const ps = (<usize>pixStep) << 2;
+    for (let c = 0; c < cols; c++) {
+      const a = acc + <usize>(c * 12);
+      const c0 = load<f32>(a);
+      const c1 = load<f32>(a, 4);
+      const c2 = load<f32>(a, 8);
+      for (let t = 0; t < 3; t++) {
+        const k = coef + <usize>(t * 24);
+        let v = c0 * load<f32>(k) + c1 * load<f32>(k, 4) + c2 * load<f32>(k, 8) + load<f32>(k, 12);
+        v = max<f32>(load<f32>(k, 16), min<f32>(load<f32>(k, 20), v));
+        store<f32>(out + <usize>t * cs, v);
+      }
+      out += ps;
+    }
+  }
+}
+
+function areaRow(
+  hrow: usize,
+  row: usize,
+  bpp: i32,
+  off0: i32,
+  off1: i32,
+  off2: i32,
+  cols: i32,
+  axStart: usize,
+  axCount: usize,
+  axOff: usize,
+  axW: usize,
+): void {
+  for (let c = 0; c < cols; c++) {
+    const cc = (<usize>c) << 2;
+    const x0 = load<i32>(axStart + cc);
+    const count = load<i32>(axCount + cc);
+    const w0 = axW + ((<usize>load<i32>(axOff + cc)) << 2);
+    let s0: f32 = 0;
+    let s1: f32 = 0;
+    let s2: f32 = 0;
+    for (let t = 0; t < count; t++) {
+      const x = x0 + t;
+      const w = load<f32>(w0 + ((<usize>t) << 2));
+      let p0: usize;
+      let p1: usize;
+      let p2: usize;
+      if (bpp === 0) {
+        p0 = row + <usize>(2 * x + off0);
+        p1 = row + <usize>(4 * (x >> 1) + off1);
+        p2 = row + <usize>(4 * (x >> 1) + off2);
+      } else {
+        const b = row + <usize>(x * bpp);
+        p0 = b + <usize>off0;
+        p1 = b + <usize>off1;
+        p2 = b + <usize>off2;
+      }
+      s0 += w * <f32>load<u8>(p0);
+      s1 += w * <f32>load<u8>(p1);
+      s2 += w * <f32>load<u8>(p2);
+    }
+    const o = hrow + <usize>(c * 12);
+    store<f32>(o, s0);
+    store<f32>(o, s1, 4);
+    store<f32>(o, s2, 8);
+  }
+}

@@ -9,7 +9,7 @@ import {
   type YuvFormat,
   yuvLayout,
 } from './pixel-format.ts';
-import { type Axis, axis, type BilinearAxis } from './sampling.ts';
+import { type AreaAxis, type Axis, axis, type BilinearAxis } from './sampling.ts';
 import {
   assertBytes,
   assertDimensions,
@@ -263,6 +263,31 @@ export function frameToTensor(src: Uint8Array, dst: Float32Array, options: Frame
       tw * pStep,
       tensorLayout === 'NCHW',
       plane,
+      tw * th * 3,
+    );
+  } else if (filter === 'area' && PACKED.includes(format)) {
+    const firstOut = (content.y * tw + content.x) * pStep;
+    tensorAreaWasm(
+      src,
+      dst,
+      width,
+      height,
+      format,
+      roi,
+      content,
+      matrix,
+      range,
+      order === 'BGR',
+      a0,
+      a1,
+      a2,
+      b0,
+      b1,
+      b2,
+      firstOut,
+      tw * pStep,
+      pStep,
+      cStep,
       tw * th * 3,
     );
   } else {
@@ -727,4 +752,186 @@ function copyRows(
       last = y;
     }
   }
+}
+
+const COEF = new Float32Array(18);
+
+/**
+ * Fills COEF with, per tensor channel t, [kY, kU, kV, bias, lo, hi] so that
+ * out_t = clamp(C0·kY + C1·kU + C2·kV + bias, lo, hi) with C in 0..255 units: the colour matrix (for
+ * YUV), the channel order and the normalisation folded together; the clamp bounds are the image of
+ * 0..255 under the normalisation.
+ */
+function foldCoefficients(
+  yuv: boolean,
+  matrix: ColorMatrix,
+  range: ColorRange,
+  swap: boolean,
+  m: readonly number[],
+  a: readonly number[],
+): Float32Array {
+  const k = cachedYuvToRgb(matrix, range);
+  for (let t = 0; t < 3; t++) {
+    const mt = m[t]!;
+    const at = a[t]!;
+    let ky = 0;
+    let ku = 0;
+    let kv = 0;
+    let bias = at;
+    if (yuv) {
+      const c = swap ? 2 - t : t;
+      const cu = c === 1 ? k.gU : c === 2 ? k.bU : 0;
+      const cv = c === 0 ? k.rV : c === 1 ? k.gV : 0;
+      ky = k.yGain * mt;
+      ku = cu * mt;
+      kv = cv * mt;
+      bias = (-k.yGain * k.yOffset - 128 * (cu + cv)) * mt + at;
+    } else if (t === 0) ky = mt;
+    else if (t === 1) ku = mt;
+    else kv = mt;
+    const e1 = 255 * mt + at;
+    COEF[t * 6] = ky;
+    COEF[t * 6 + 1] = ku;
+    COEF[t * 6 + 2] = kv;
+    COEF[t * 6 + 3] = bias;
+    COEF[t * 6 + 4] = Math.min(at, e1);
+    COEF[t * 6 + 5] = Math.max(at, e1);
+  }
+  return COEF;
+}
+
+const M3 = [0, 0, 0];
+const A3 = [0, 0, 0];
+
+function tensorAreaWasm(
+  src: Uint8Array,
+  dst: Float32Array,
+  width: number,
+  height: number,
+  format: PixelFormat,
+  roi: Rect,
+  content: Rect,
+  matrix: ColorMatrix,
+  range: ColorRange,
+  swap: boolean,
+  a0: number,
+  a1: number,
+  a2: number,
+  b0: number,
+  b1: number,
+  b2: number,
+  firstOut: number,
+  rowStep: number,
+  pixStep: number,
+  chanStep: number,
+  total: number,
+): void {
+  const planar = format === 'NV12' || format === 'I420' || format === 'I422';
+  const packed = planar || format === 'YUYV' || format === 'UYVY';
+  const ax = axis('area', roi.x, roi.width, content.width) as AreaAxis;
+  const ay = axis('area', roi.y, roi.height, content.height) as AreaAxis;
+  const cols = content.width;
+  const rows = content.height;
+  const L = planar ? yuvLayout(format as YuvFormat, width, height) : undefined;
+  const stride = planar ? width * 2 : byteLengthUnchecked(format, width, height) / height;
+  const firstRow = ay.start[0]! & (L?.chromaShift === 1 ? ~1 : ~0);
+  const lastRow = ay.start[rows - 1]! + ay.count[rows - 1]! - 1;
+  const srcBytes = planar ? byteLengthUnchecked(format, width, height) : (lastRow - firstRow + 1) * stride;
+  const srcAt = addressOf(src);
+  const dstAt = addressOf(dst);
+  layout.reset();
+  const os = srcAt < 0 ? layout.take(srcBytes) : 0;
+  const opk = planar ? layout.take((lastRow - firstRow + 1) * stride) : 0;
+  const oax = layout.take(cols * 12 + ax.w.length * 4);
+  const oay = layout.take(rows * 12 + ay.w.length * 4);
+  const ocoef = layout.take(18 * 4);
+  const orow = layout.take(cols * 12 + 16);
+  const oacc = layout.take(cols * 12 + 16);
+  const odst = dstAt < 0 ? layout.take(total * 4) : 0;
+  const h = wasmHeap(layout.size);
+  const base = h.scratch;
+  let ps: number;
+  if (L !== undefined) {
+    const frame = srcAt < 0 ? base + os : srcAt;
+    if (srcAt < 0) copyIn(h, src, frame, srcBytes);
+    const chromaRow = (firstRow >> L.chromaShift) * L.cStride;
+    ps = base + opk;
+    h.kernels.planarToPacked(
+      frame + firstRow * width,
+      ps,
+      width,
+      lastRow - firstRow + 1,
+      0,
+      frame + L.uBase + chromaRow,
+      frame + L.vBase + chromaRow,
+      L.cStride,
+      L.chromaShift,
+      format === 'NV12' ? 1 : 0,
+    );
+  } else {
+    ps = srcAt < 0 ? base + os : srcAt + firstRow * stride;
+    if (srcAt < 0) copyIn(h, src, ps, srcBytes, firstRow * stride);
+  }
+  const pax = base + oax;
+  const pay = base + oay;
+  h.i32.set(ax.start, pax >> 2);
+  h.i32.set(ax.count, (pax >> 2) + cols);
+  h.i32.set(ax.off, (pax >> 2) + 2 * cols);
+  h.f32.set(ax.w, (pax >> 2) + 3 * cols);
+  h.i32.set(ay.start, pay >> 2);
+  h.i32.set(ay.count, (pay >> 2) + rows);
+  h.i32.set(ay.off, (pay >> 2) + 2 * rows);
+  h.f32.set(ay.w, (pay >> 2) + 3 * rows);
+  M3[0] = a0;
+  M3[1] = a1;
+  M3[2] = a2;
+  A3[0] = b0;
+  A3[1] = b1;
+  A3[2] = b2;
+  h.f32.set(foldCoefficients(packed, matrix, range, swap, M3, A3), (base + ocoef) >> 2);
+  let bpp = 0;
+  let off0: number;
+  let off1: number;
+  let off2: number;
+  if (packed) {
+    const yPos = format === 'UYVY' ? 1 : 0;
+    off0 = yPos;
+    off1 = 1 - yPos;
+    off2 = 3 - yPos;
+  } else {
+    const o = rgbOffsets(format as 'RGB24' | 'BGR24' | 'RGBA');
+    bpp = o.bpp;
+    off0 = swap ? o.b : o.r;
+    off1 = o.g;
+    off2 = swap ? o.r : o.b;
+  }
+  const pdst = dstAt < 0 ? base + odst : dstAt;
+  h.kernels.tensorArea(
+    ps,
+    stride,
+    firstRow,
+    bpp,
+    off0,
+    off1,
+    off2,
+    cols,
+    rows,
+    pax,
+    pax + 4 * cols,
+    pax + 8 * cols,
+    pax + 12 * cols,
+    pay,
+    pay + 4 * rows,
+    pay + 8 * rows,
+    pay + 12 * rows,
+    base + ocoef,
+    pdst,
+    firstOut,
+    rowStep,
+    pixStep,
+    chanStep,
+    base + orow,
+    base + oacc,
+  );
+  if (dstAt < 0) dst.set(heapF32View(h, pdst, total));
 }

@@ -128,6 +128,33 @@ export interface Kernels {
     chromaShift: number,
     nv12: number,
   ): void;
+  tensorArea(
+    src: Ptr,
+    stride: number,
+    firstRow: number,
+    bpp: number,
+    off0: number,
+    off1: number,
+    off2: number,
+    cols: number,
+    rows: number,
+    axStart: Ptr,
+    axCount: Ptr,
+    axOff: Ptr,
+    axW: Ptr,
+    ayStart: Ptr,
+    ayCount: Ptr,
+    ayOff: Ptr,
+    ayW: Ptr,
+    coef: Ptr,
+    dst: Ptr,
+    firstOut: number,
+    rowStep: number,
+    pixStep: number,
+    chanStep: number,
+    hrow: Ptr,
+    acc: Ptr,
+  ): void;
   mirrorPacked(src: Ptr, dst: Ptr, width: number, height: number, uyvy: number): void;
   tensorPacked(
     src: Ptr,
