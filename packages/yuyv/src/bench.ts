@@ -145,6 +145,7 @@ try {
     const out = new Uint8Array(w * h * 2);
     const nv12 = fill(frameByteLength('NV12', w, h), 3);
     const nv12b = fill(frameByteLength('NV12', w, h), 4);
+    const nv12out0 = new Uint8Array(nv12.length);
     add(
       'YUYV→RGB24 (yuyvToRgb)',
       w,
@@ -185,6 +186,18 @@ try {
         roi,
         tensor: { width: 256, height: 256, layout: 'NCHW' },
       }),
+    );
+    add('frameToTensor YUYV full frame→256x256, area filter', w, h, w * h * 2 + t256.byteLength, () =>
+      frameToTensor(yuyv, t256, {
+        width: w,
+        height: h,
+        format: 'YUYV',
+        filter: 'area',
+        tensor: { width: 256, height: 256 },
+      }),
+    );
+    add('YUYV→I420 (convertFrame)', w, h, w * h * 3.5, () =>
+      convertFrame(yuyv, nv12out0, { width: w, height: h, from: 'YUYV', to: 'I420' }),
     );
     const mask = new Float32Array(256 * 144).map((_, i) => (i % 97) / 96);
     const fullMask = new Float32Array(w * h);

@@ -151,7 +151,7 @@ function triple(value: unknown, option: string, fallback: number, out: Float64Ar
  *
  * Each tensor value is `(p·scale − mean[c]) / std[c]` where `p` (0..255) is the filtered pixel. For
  * YUV frames the filter runs on Y, U, V (chroma taken per pixel pair/block as in {@link convertFrame})
- * and the result is converted with the double-precision equations and clamped to 0..255; this equals
+ * and the result is converted with the unrounded equations (float32) and clamped to 0..255; this equals
  * "convertFrame to RGB, then resize" except that convertFrame rounds to integers (≤ 0.5 code value)
  * and where a colour is out of gamut (clamping before vs after filtering).
  *
