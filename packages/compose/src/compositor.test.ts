@@ -227,6 +227,47 @@ describe('createCompositor / process', () => {
   });
 });
 
+describe('dilate and feather', () => {
+  // 64×32 frame, 16×8 mask (cells of 4×4 px), person from mask column 8 (frame x = 32)
+  const mask = new Float32Array(16 * 8);
+  for (let y = 0; y < 8; y++) for (let x = 8; x < 16; x++) mask[y * 16 + x] = 1;
+  const g = { width: 16, height: 8 };
+  const alphaRow = async (refine: RefineOptions) => {
+    const c = await createCompositor({
+      width: W,
+      height: H,
+      refine: { ...plain, coverage: [0.5, 0.5], ...refine },
+    });
+    const a = new Float32Array(W * H);
+    c.refineMask(frame(100), mask, g, a);
+    return Array.from(a.subarray(16 * W, 17 * W));
+  };
+  const firstPerson = (row: number[]) => row.findIndex((v) => v > 0.5);
+
+  it('grows and shrinks the person by whole mask cells', async () => {
+    const base = firstPerson(await alphaRow({}));
+    expect(firstPerson(await alphaRow({ dilate: 8 }))).toBe(base - 8);
+    expect(firstPerson(await alphaRow({ dilate: -8 }))).toBe(base + 8);
+  });
+
+  it('places the soft edge outward, inward or across the boundary', async () => {
+    const soft = (row: number[]) => row.map((v, x) => (v > 0.02 && v < 0.98 ? x : -1)).filter((x) => x >= 0);
+    const opts = (direction: 'inward' | 'outward' | 'both'): RefineOptions => ({
+      coverage: [0, 1],
+      feather: { radius: 16, direction },
+    });
+    const both = soft(await alphaRow(opts('both')));
+    const out = soft(await alphaRow(opts('outward')));
+    const inn = soft(await alphaRow(opts('inward')));
+    expect(both.length).toBeGreaterThan(8);
+    // outward: the soft band lies left of (outside) the boundary at x = 32; inward: right of it
+    expect(Math.max(...out)).toBeLessThan(Math.max(...both));
+    expect(Math.min(...inn)).toBeGreaterThan(Math.min(...both));
+    expect(Math.min(...out)).toBeLessThan(32);
+    expect(Math.max(...inn)).toBeGreaterThan(32);
+  });
+});
+
 describe('validation', () => {
   const bad = async (p: Promise<unknown>, code: string, option?: string) => {
     const e = await p.then(
