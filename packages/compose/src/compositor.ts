@@ -528,6 +528,17 @@ function downsample(
   ch: number,
   s: number,
 ): void {
+  if (s === 2 && w % 2 === 0 && h % 2 === 0) {
+    for (let cy = 0; cy < ch; cy++) {
+      const r = cy * 2 * w;
+      const o = cy * cw;
+      for (let cx = 0; cx < cw; cx++) {
+        const i = r + cx * 2;
+        dst[o + cx] = (src[i]! + src[i + 1]! + src[i + w]! + src[i + w + 1]!) * 0.25;
+      }
+    }
+    return;
+  }
   for (let cy = 0; cy < ch; cy++) {
     const y0 = cy * s;
     const y1 = Math.min(h, y0 + s);
