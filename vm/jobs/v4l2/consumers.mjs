@@ -8,6 +8,7 @@ import { describeDevice, listDevices, openCapture, openOutput } from '../../../p
 import { testPattern } from '../../../packages/v4l2/dist/testing.js';
 import { findDevices, finish, run } from './devices.mjs';
 
+const REPO = join(import.meta.dirname, '..', '..', '..');
 const { camera, loopback } = await findDevices();
 const W = 640;
 const H = 360;
@@ -258,15 +259,15 @@ const cases = [
 cases.push([
   'the README quick start runs on real devices',
   async () => {
-    const readme = await readFile(join(process.env.REPO_DIR, 'packages/v4l2/README.md'), 'utf8');
+    const readme = await readFile(join(REPO, 'packages/v4l2/README.md'), 'utf8');
     let code = readme.split('## Quick start')[1].split('```ts')[1].split('```')[0];
     code = code
-      .replaceAll("'@deepseg/v4l2'", `'${join(process.env.REPO_DIR, 'packages/v4l2/dist/index.js')}'`)
+      .replaceAll("'@deepseg/v4l2'", `'${join(REPO, 'packages/v4l2/dist/index.js')}'`)
       .replaceAll("'/dev/video0'", `'${camera}'`)
       .replaceAll("'/dev/video10'", `'${loopback[0]}'`)
       .replaceAll('height: 480', 'height: 360');
     const reader = `
-      const { openCapture: openReader } = await import('${join(process.env.REPO_DIR, 'packages/v4l2/dist/index.js')}');
+      const { openCapture: openReader } = await import('${join(REPO, 'packages/v4l2/dist/index.js')}');
       let got = 0;
       setTimeout(async () => {
         let cam;
