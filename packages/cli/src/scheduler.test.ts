@@ -182,6 +182,19 @@ describe('Scheduler', () => {
     expect(summary.framesOut).toBe(3);
   });
 
+  it('judges staleness by the rate frames really arrive at, not only the announced one', async () => {
+    // announced 30 fps, but frames come every 60 ms and are 60 ms old when dequeued: none is stale
+    const source = memorySource(8, { live: true, fps: 30, intervalMs: 60, ages: [60, 60, 60, 60, 60, 60, 60, 60] });
+    const s = new Scheduler(
+      { source, sink: recordingSink(), engine: delayedEngine(0), compositor: maskEcho() },
+      { inferEvery: 1, stillThreshold: 0, mirror: false, realtime: true },
+    );
+    const summary = await s.run(new AbortController().signal);
+    // only the first frames can be dropped, before the arrival rate is known
+    expect(summary.dropped).toBeLessThanOrEqual(2);
+    expect(summary.framesOut).toBeGreaterThanOrEqual(6);
+  });
+
   it('stops at maxFrames and on abort', async () => {
     const s = new Scheduler(
       { source: memorySource(100), sink: recordingSink(), engine: delayedEngine(0), compositor: maskEcho() },

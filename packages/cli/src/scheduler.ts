@@ -190,14 +190,23 @@ export class Scheduler {
     const stats = this.stats;
     let index = 0;
     let staleRun = 0;
+    let lastCaptured: number | undefined;
+    let arrival: number | undefined;
     for await (const frame of source.frames(signal)) {
       const dequeued = performance.now();
       stats.framesIn++;
       if (this.#failure !== undefined) throw this.#failure;
-      // Newest frame wins: a live frame older than 1.5 intervals means a newer one is already queued.
-      if (source.live && frame.capturedAt !== undefined && staleRun < 3) {
+      // Newest frame wins: a live frame older than 1.5 frame intervals means a newer one is already
+      // queued. The interval is what really arrives (a running average of capture-time deltas), not
+      // just what the driver announces: a camera in low light, or a v4l2loopback feeder, may be slower.
+      if (source.live && frame.capturedAt !== undefined) {
+        if (lastCaptured !== undefined) {
+          const delta = frame.capturedAt - lastCaptured;
+          if (delta > 0 && delta < 2000) arrival = arrival === undefined ? delta : arrival * 0.9 + delta * 0.1;
+        }
+        lastCaptured = frame.capturedAt;
         const age = dequeued - frame.capturedAt;
-        if (age > 1.5 * interval && age < 2000) {
+        if (staleRun < 3 && age > 1.5 * Math.max(interval, arrival ?? 0) && age < 2000) {
           stats.staleDropped++;
           staleRun++;
           continue;
