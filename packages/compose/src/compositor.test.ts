@@ -268,6 +268,28 @@ describe('dilate and feather', () => {
   });
 });
 
+describe('setRefine', () => {
+  it('changes the refinement between frames and validates it', async () => {
+    const c = await createCompositor({
+      width: W,
+      height: H,
+      refine: plain,
+      background: { type: 'color', color: '#000000' },
+    });
+    const f = frame(100);
+    const mask = new Float32Array(4).fill(0.6);
+    const a = new Float32Array(W * H);
+    c.refineMask(f, mask, { width: 2, height: 2 }, a);
+    expect(a[100]).toBeCloseTo(0.784, 3); // smoothstep(0.25, 0.75, 0.6) = 0.7²·(3 − 1.4)
+    c.setRefine({ ...plain, coverage: [0.7, 0.7] });
+    c.refineMask(f, mask, { width: 2, height: 2 }, a);
+    expect(a[100]).toBe(0);
+    expect(c.refine.coverage).toEqual([0.7, 0.7]);
+    expect(() => c.setRefine({ lightWrap: 2 })).toThrow(/options\.refine\.lightWrap/);
+    expect(c.refine.coverage).toEqual([0.7, 0.7]);
+  });
+});
+
 describe('validation', () => {
   const bad = async (p: Promise<unknown>, code: string, option?: string) => {
     const e = await p.then(

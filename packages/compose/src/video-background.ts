@@ -206,7 +206,18 @@ export class VideoPlayer {
         }
       });
       child.on('close', (code, signal) => {
-        if (this.#closed) return;
+        if (this.#closed) {
+          if (!settled) {
+            settled = true;
+            clearTimeout(timer);
+            reject(
+              new DeepsegError('ERR_CLOSED', `Stopped loading ${this.path}: the background was closed`, {
+                path: this.path,
+              }),
+            );
+          }
+          return;
+        }
         const reason = stderr.trim().split('\n').pop() || `ffmpeg exited with ${code ?? signal}`;
         if (!settled) fail(notAVideo(this.path, reason));
         else {
