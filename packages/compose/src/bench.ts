@@ -12,7 +12,7 @@ import { type AnchorChain, backscrub, lfbw, obs } from './bench/anchors.ts';
 import { CLIP, clipFrames, clipMasks, MODEL_SIZE } from './bench/clip.ts';
 import { type QualityReport, runQuality } from './bench/quality.ts';
 import { createCompositor } from './compositor.ts';
-import type { BackgroundSpec } from './options.ts';
+import type { BackgroundSpec, RefineOptions } from './options.ts';
 
 const SIZES = [
   [640, 480],
@@ -107,15 +107,25 @@ async function main(): Promise<void> {
       );
       await c.close();
     }
-    {
+    // Stage costs (by difference): the default chain with one stage off, and with all of them off.
+    const variants: [string, RefineOptions][] = [
+      ['deepseg, temporal off + colour', { temporal: false }],
+      ['deepseg, guided off + colour', { guided: false }],
+      [
+        'deepseg, all refinement off + colour',
+        { temporal: false, guided: false, minBlobArea: 0, lightWrap: 0 },
+      ],
+    ];
+    for (const [name, refine] of variants) {
+      if (w !== 1280 && !name.includes('all refinement off')) continue;
       const c = await createCompositor({
         width: w,
         height: h,
-        refine: { temporal: false, guided: false, minBlobArea: 0, lightWrap: 0 },
+        refine,
         background: { type: 'color', color: '#00ff00' },
       });
       add(
-        'deepseg, all refinement off + colour',
+        name,
         time((i) => c.process(frames[i % FRAMES]!, masks[i % FRAMES]!, geometry, out), 10, runs),
       );
     }
