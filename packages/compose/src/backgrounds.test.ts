@@ -96,6 +96,13 @@ describe('image backgrounds', () => {
       [{ type: 'image', source: new Uint8Array(0) }, 'ERR_EMPTY_FILE'],
       [{ type: 'image', source: text }, 'ERR_UNREADABLE_IMAGE'],
       [{ type: 'image', source: new Uint8Array([1, 2, 3, 4]) }, 'ERR_UNREADABLE_IMAGE'],
+      [
+        {
+          type: 'image',
+          source: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="0" height="0"/>'),
+        },
+        'ERR_UNREADABLE_IMAGE',
+      ],
       [{ type: 'image', source: '' }, 'ERR_INVALID_OPTION'],
       [{ type: 'image', source: join(dir, 'x.png'), fit: 'tile' as 'cover' }, 'ERR_INVALID_OPTION'],
     ];
