@@ -44,16 +44,6 @@ export interface Layout {
   rowIntervalStart: Int32Array;
 }
 
-function sameRoi(a: Roi, b: Roi): boolean {
-  return a.x === b.x && a.y === b.y && a.width === b.width && a.height === b.height;
-}
-
-/** True when `layout` was built for this geometry. */
-export function layoutMatches(layout: Layout, g: MaskGeometry): boolean {
-  const roi = g.roi ?? { x: 0, y: 0, width: layout.frameWidth, height: layout.frameHeight };
-  return layout.gridWidth === g.width && layout.gridHeight === g.height && sameRoi(layout.roi, roi);
-}
-
 function isInt(v: unknown, min: number, max: number): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
 }

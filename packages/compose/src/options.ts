@@ -209,9 +209,14 @@ function checkObject(value: unknown, option: string): Record<string, unknown> {
 }
 
 /**
- * Validates refinement options and fills in the defaults.
+ * Validates refinement options and fills in the defaults ({@link DEFAULT_REFINE}).
  *
  * @throws DeepsegError `ERR_INVALID_OPTION` naming the option, the allowed range and the value.
+ * @example
+ * ```ts
+ * resolveRefineOptions({ temporal: { still: 0.1 }, feather: { radius: 6 } }).temporal;
+ * // { still: 0.1, moving: 1, motionLow: 3, motionHigh: 12, catchUp: 0.3 }
+ * ```
  */
 export function resolveRefineOptions(
   options: RefineOptions | undefined,
