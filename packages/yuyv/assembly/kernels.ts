@@ -1454,3 +1454,203 @@ function areaRow(
     store<f32>(o, s2, 8);
   }
 }
+
+// ---------------------------------------------------------------------------------------------------
+// RGB24 / BGR24 / RGBA → planar (I422, I420, NV12). Same arithmetic as rgbToPacked; 4:2:0 chroma comes
+// from the 2×2 block: Σ of four pixels << 5 (≤ 32640), so chroma·128 = Σ mulr(sum << 5, k) + 128·128.
+
+// Channel c (0 R, 1 G, 2 B in memory order) of 16 pixels at s.
+function rgbChannel(s: usize, bpp: i32, c: i32): v128 {
+  if (bpp === 4) {
+    const v0 = v128.load(s);
+    const v1 = v128.load(s, 16);
+    const v2 = v128.load(s, 32);
+    const v3 = v128.load(s, 48);
+    let lo: v128;
+    let hi: v128;
+    if (c === 0) {
+      lo = i8x16.shuffle(v0, v1, 0, 4, 8, 12, 16, 20, 24, 28, 0, 0, 0, 0, 0, 0, 0, 0);
+      hi = i8x16.shuffle(v2, v3, 0, 4, 8, 12, 16, 20, 24, 28, 0, 0, 0, 0, 0, 0, 0, 0);
+    } else if (c === 1) {
+      lo = i8x16.shuffle(v0, v1, 1, 5, 9, 13, 17, 21, 25, 29, 0, 0, 0, 0, 0, 0, 0, 0);
+      hi = i8x16.shuffle(v2, v3, 1, 5, 9, 13, 17, 21, 25, 29, 0, 0, 0, 0, 0, 0, 0, 0);
+    } else {
+      lo = i8x16.shuffle(v0, v1, 2, 6, 10, 14, 18, 22, 26, 30, 0, 0, 0, 0, 0, 0, 0, 0);
+      hi = i8x16.shuffle(v2, v3, 2, 6, 10, 14, 18, 22, 26, 30, 0, 0, 0, 0, 0, 0, 0, 0);
+    }
+    return i8x16.shuffle(lo, hi, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+  }
+  const v0 = v128.load(s);
+  const v1 = v128.load(s, 16);
+  const v2 = v128.load(s, 32);
+  if (c === 0) {
+    const t = i8x16.shuffle(v0, v1, 0, 3, 6, 9, 12, 15, 18, 21, 24, 27, 30, 0, 0, 0, 0, 0);
+    return i8x16.shuffle(t, v2, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 17, 20, 23, 26, 29);
+  }
+  if (c === 1) {
+    const t = i8x16.shuffle(v0, v1, 1, 4, 7, 10, 13, 16, 19, 22, 25, 28, 31, 0, 0, 0, 0, 0);
+    return i8x16.shuffle(t, v2, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 18, 21, 24, 27, 30);
+  }
+  const t = i8x16.shuffle(v0, v1, 2, 5, 8, 11, 14, 17, 20, 23, 26, 29, 0, 0, 0, 0, 0, 0);
+  return i8x16.shuffle(t, v2, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 16, 19, 22, 25, 28, 31);
+}
+
+function lumaHalf(r: v128, g: v128, b: v128, kR: v128, kG: v128, kB: v128, bias: v128): v128 {
+  return i16x8.shr_s(
+    i16x8.add(
+      i16x8.add(i16x8.q15mulr_sat_s(i16x8.shl(r, 7), kR), i16x8.q15mulr_sat_s(i16x8.shl(g, 7), kG)),
+      i16x8.add(i16x8.q15mulr_sat_s(i16x8.shl(b, 7), kB), bias),
+    ),
+    7,
+  );
+}
+
+function chroma8(rs: v128, gs: v128, bs: v128, kR: v128, kG: v128, kB: v128, bias: v128): v128 {
+  return i16x8.shr_s(
+    i16x8.add(
+      i16x8.add(i16x8.q15mulr_sat_s(rs, kR), i16x8.q15mulr_sat_s(gs, kG)),
+      i16x8.add(i16x8.q15mulr_sat_s(bs, kB), bias),
+    ),
+    7,
+  );
+}
+
+export function rgbToPlanar(
+  src: usize,
+  dst: usize,
+  width: i32,
+  height: i32,
+  bpp: i32,
+  bgr: i32,
+  uBase: usize,
+  vBase: usize,
+  cStride: i32,
+  chromaShift: i32,
+  nv12: i32,
+  yOff: i32,
+  yR: i32,
+  yG: i32,
+  yB: i32,
+  uR: i32,
+  uG: i32,
+  uB: i32,
+  vR: i32,
+  vG: i32,
+  vB: i32,
+): void {
+  const kYR = i16x8.splat(<i16>yR);
+  const kYG = i16x8.splat(<i16>yG);
+  const kYB = i16x8.splat(<i16>yB);
+  const kUR = i16x8.splat(<i16>uR);
+  const kUG = i16x8.splat(<i16>uG);
+  const kUB = i16x8.splat(<i16>uB);
+  const kVR = i16x8.splat(<i16>vR);
+  const kVG = i16x8.splat(<i16>vG);
+  const kVB = i16x8.splat(<i16>vB);
+  const yBias = i16x8.splat(<i16>(yOff * 128 + 64));
+  const cBias = i16x8.splat(<i16>(128 * 128 + 64));
+  const rc = bgr ? 2 : 0;
+  const bc = 2 - rc;
+  const rowBytes = <usize>(width * bpp);
+  const cShift = chromaShift ? 5 : 6;
+  for (let row = 0; row < height; row++) {
+    const s = src + <usize>row * rowBytes;
+    const yRow = dst + <usize>(row * width);
+    const writeChroma = chromaShift === 0 || (row & 1) === 0;
+    const below: usize = chromaShift ? rowBytes : 0;
+    const cRow = <usize>((row >> chromaShift) * cStride);
+    const uRow = uBase + cRow;
+    const vRow = vBase + cRow;
+    let x = 0;
+    for (; x + 16 <= width; x += 16) {
+      const p = s + <usize>(x * bpp);
+      const r = rgbChannel(p, bpp, rc);
+      const g = rgbChannel(p, bpp, 1);
+      const b = rgbChannel(p, bpp, bc);
+      const ylo = lumaHalf(
+        i16x8.extend_low_i8x16_u(r),
+        i16x8.extend_low_i8x16_u(g),
+        i16x8.extend_low_i8x16_u(b),
+        kYR,
+        kYG,
+        kYB,
+        yBias,
+      );
+      const yhi = lumaHalf(
+        i16x8.extend_high_i8x16_u(r),
+        i16x8.extend_high_i8x16_u(g),
+        i16x8.extend_high_i8x16_u(b),
+        kYR,
+        kYG,
+        kYB,
+        yBias,
+      );
+      v128.store(yRow + x, i8x16.narrow_i16x8_u(ylo, yhi));
+      if (!writeChroma) continue;
+      let rs = i16x8.extadd_pairwise_i8x16_u(r);
+      let gs = i16x8.extadd_pairwise_i8x16_u(g);
+      let bs = i16x8.extadd_pairwise_i8x16_u(b);
+      if (below) {
+        rs = i16x8.add(rs, i16x8.extadd_pairwise_i8x16_u(rgbChannel(p + below, bpp, rc)));
+        gs = i16x8.add(gs, i16x8.extadd_pairwise_i8x16_u(rgbChannel(p + below, bpp, 1)));
+        bs = i16x8.add(bs, i16x8.extadd_pairwise_i8x16_u(rgbChannel(p + below, bpp, bc)));
+      }
+      rs = i16x8.shl(rs, cShift);
+      gs = i16x8.shl(gs, cShift);
+      bs = i16x8.shl(bs, cShift);
+      const u = chroma8(rs, gs, bs, kUR, kUG, kUB, cBias);
+      const v = chroma8(rs, gs, bs, kVR, kVG, kVB, cBias);
+      const uv = i8x16.narrow_i16x8_u(u, v);
+      const q = <usize>(x >> 1);
+      if (nv12) {
+        v128.store(
+          uRow + (q << 1),
+          i8x16.shuffle(uv, uv, 0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15),
+        );
+      } else {
+        v128.store64_lane(uRow + q, uv, 0);
+        v128.store64_lane(vRow + q, uv, 1);
+      }
+    }
+    for (; x < width; x += 2) {
+      const p = s + <usize>(x * bpp);
+      const r0 = <i32>load<u8>(p + <usize>rc);
+      const g0 = <i32>load<u8>(p + 1);
+      const b0 = <i32>load<u8>(p + <usize>bc);
+      const r1 = <i32>load<u8>(p + <usize>(bpp + rc));
+      const g1 = <i32>load<u8>(p + <usize>(bpp + 1));
+      const b1 = <i32>load<u8>(p + <usize>(bpp + bc));
+      store<u8>(
+        yRow + x,
+        clamp255((mulr(r0 << 7, yR) + mulr(g0 << 7, yG) + mulr(b0 << 7, yB) + yOff * 128 + 64) >> 7),
+      );
+      store<u8>(
+        yRow + x + 1,
+        clamp255((mulr(r1 << 7, yR) + mulr(g1 << 7, yG) + mulr(b1 << 7, yB) + yOff * 128 + 64) >> 7),
+      );
+      if (!writeChroma) continue;
+      let rs = r0 + r1;
+      let gs = g0 + g1;
+      let bs = b0 + b1;
+      if (below) {
+        const p2 = p + below;
+        rs += <i32>load<u8>(p2 + <usize>rc) + <i32>load<u8>(p2 + <usize>(bpp + rc));
+        gs += <i32>load<u8>(p2 + 1) + <i32>load<u8>(p2 + <usize>(bpp + 1));
+        bs += <i32>load<u8>(p2 + <usize>bc) + <i32>load<u8>(p2 + <usize>(bpp + bc));
+      }
+      rs <<= cShift;
+      gs <<= cShift;
+      bs <<= cShift;
+      const u = clamp255((mulr(rs, uR) + mulr(gs, uG) + mulr(bs, uB) + 128 * 128 + 64) >> 7);
+      const v = clamp255((mulr(rs, vR) + mulr(gs, vG) + mulr(bs, vB) + 128 * 128 + 64) >> 7);
+      const q = <usize>(x >> 1);
+      if (nv12) {
+        store<u8>(uRow + (q << 1), <u8>u);
+        store<u8>(uRow + (q << 1) + 1, <u8>v);
+      } else {
+        store<u8>(uRow + q, <u8>u);
+        store<u8>(vRow + q, <u8>v);
+      }
+    }
+  }
+}

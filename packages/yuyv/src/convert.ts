@@ -1,5 +1,5 @@
 import type { ColorMatrix, ColorRange } from './color.ts';
-import { rgbToYuvFixed, rgbToYuvQ15, SHIFT, yuvToRgbQ13 } from './fixed-point.ts';
+import { rgbToYuvQ15, yuvToRgbQ13 } from './fixed-point.ts';
 import {
   byteLengthUnchecked,
   isRgbFormat,
@@ -113,7 +113,7 @@ export function convertUnchecked(
   else if (!srcRgb && dstRgb) planarToRgbWasm(src, from as YuvFormat, dst, to, width, height, matrix, range);
   else if (srcRgb && (to === 'YUYV' || to === 'UYVY'))
     rgbToPackedWasm(src, from, dst, to, width, height, matrix, range);
-  else if (srcRgb && !dstRgb) rgbToYuvKernel(src, from, dst, to as YuvFormat, width, height, matrix, range);
+  else if (srcRgb && !dstRgb) rgbToPlanarWasm(src, from, dst, to as YuvFormat, width, height, matrix, range);
   else if ((from === 'YUYV' || from === 'UYVY') !== (to === 'YUYV' || to === 'UYVY'))
     repackWasm(src, from as YuvFormat, dst, to as YuvFormat, width, height);
   else yuvToYuvKernel(src, from as YuvFormat, dst, to as YuvFormat, width, height);
@@ -304,6 +304,55 @@ function repackWasm(
   if (dstAt < 0) dst.set(heapView(h, d, m));
 }
 
+function rgbToPlanarWasm(
+  src: Uint8Array,
+  from: RgbFormat,
+  dst: Uint8Array,
+  to: YuvFormat,
+  width: number,
+  height: number,
+  matrix: ColorMatrix,
+  range: ColorRange,
+): void {
+  const n = byteLengthUnchecked(from, width, height);
+  const m = byteLengthUnchecked(to, width, height);
+  const L = yuvLayout(to, width, height);
+  const srcAt = addressOf(src);
+  const dstAt = addressOf(dst);
+  layout.reset();
+  const so = srcAt < 0 ? layout.take(n) : 0;
+  const doff = dstAt < 0 ? layout.take(m) : 0;
+  const h = wasmHeap(layout.size);
+  const s = srcAt < 0 ? h.scratch + so : srcAt;
+  const d = dstAt < 0 ? h.scratch + doff : dstAt;
+  if (srcAt < 0) copyIn(h, src, s, n);
+  const c = rgbToYuvQ15(matrix, range);
+  h.kernels.rgbToPlanar(
+    s,
+    d,
+    width,
+    height,
+    from === 'RGBA' ? 4 : 3,
+    from === 'BGR24' ? 1 : 0,
+    d + L.uBase,
+    d + L.vBase,
+    L.cStride,
+    L.chromaShift,
+    to === 'NV12' ? 1 : 0,
+    c.yOffset,
+    c.yR,
+    c.yG,
+    c.yB,
+    c.uR,
+    c.uG,
+    c.uB,
+    c.vR,
+    c.vG,
+    c.vB,
+  );
+  if (dstAt < 0) dst.set(heapView(h, d, m));
+}
+
 function rgbToPackedWasm(
   src: Uint8Array,
   from: RgbFormat,
@@ -345,62 +394,6 @@ function rgbToPackedWasm(
     c.vB,
   );
   if (dstAt < 0) dst.set(heapView(h, d, m));
-}
-
-function rgbToYuvKernel(
-  src: Uint8Array,
-  from: RgbFormat,
-  dst: Uint8Array,
-  to: YuvFormat,
-  width: number,
-  height: number,
-  matrix: ColorMatrix,
-  range: ColorRange,
-): void {
-  const L = yuvLayout(to, width, height);
-  const { r: ro, g: go, b: bo, bpp } = rgbOffsets(from);
-  const c = rgbToYuvFixed(matrix, range);
-  const yBias = (c.yOffset << SHIFT) + (1 << (SHIFT - 1));
-  const vertical = L.chromaShift; // 1 for 4:2:0: chroma from a 2x2 block
-  const k = 1 + vertical; // log2 of the number of pixels averaged for chroma
-  const cBias = (128 << (SHIFT + k)) + (1 << (SHIFT + k - 1));
-  const pairs = width >> 1;
-  const stride = width * bpp;
-  for (let row = 0; row < height; row++) {
-    // luma for every row
-    let si = row * stride;
-    let yi = L.yBase + row * L.yStride;
-    for (let x = 0; x < width; x++) {
-      const yv = (c.yR * src[si + ro]! + c.yG * src[si + go]! + c.yB * src[si + bo]! + yBias) >> SHIFT;
-      dst[yi] = clampByte(yv);
-      si += bpp;
-      yi += L.yStep;
-    }
-    if (vertical && (row & 1) === 1) continue;
-    // chroma once per pixel pair (and row pair for 4:2:0)
-    const cRow = (row >> vertical) * L.cStride;
-    let ui = L.uBase + cRow;
-    let vi = L.vBase + cRow;
-    si = row * stride;
-    for (let p = 0; p < pairs; p++) {
-      let sr = src[si + ro]! + src[si + bpp + ro]!;
-      let sg = src[si + go]! + src[si + bpp + go]!;
-      let sb = src[si + bo]! + src[si + bpp + bo]!;
-      if (vertical) {
-        const s2 = si + stride;
-        sr += src[s2 + ro]! + src[s2 + bpp + ro]!;
-        sg += src[s2 + go]! + src[s2 + bpp + go]!;
-        sb += src[s2 + bo]! + src[s2 + bpp + bo]!;
-      }
-      const u = (c.uR * sr + c.uG * sg + c.uB * sb + cBias) >> (SHIFT + k);
-      const v = (c.vR * sr + c.vG * sg + c.vB * sb + cBias) >> (SHIFT + k);
-      dst[ui] = clampByte(u);
-      dst[vi] = clampByte(v);
-      ui += L.cStep;
-      vi += L.cStep;
-      si += 2 * bpp;
-    }
-  }
 }
 
 function yuvToYuvKernel(
@@ -468,10 +461,4 @@ function rgbToRgbKernel(
     si += s.bpp;
     di += d.bpp;
   }
-}
-
-function clampByte(v: number): number {
-  if (v < 0) return 0;
-  if (v > 255) return 255;
-  return v;
 }

@@ -1,11 +1,8 @@
-// Integer tables for the colour equations of color.ts, built once per (matrix, range) and cached.
+// Integer coefficients of the colour equations of color.ts in the forms the SIMD kernels take, built
+// once per (matrix, range) and cached.
 import { type ColorMatrix, type ColorRange, rgbToYuvCoefficients, yuvToRgbCoefficients } from './color.ts';
 
-/** Fraction bits of the fixed-point coefficients. */
-export const SHIFT = 16;
-const ONE = 1 << SHIFT;
-
-/** RGB → YUV coefficients ×65536, rounded. */
+/** RGB → YUV coefficients as integers (×32768, see {@link rgbToYuvQ15}). */
 export interface RgbToYuvFixed {
   yOffset: number;
   yR: number;
@@ -17,30 +14,6 @@ export interface RgbToYuvFixed {
   vR: number;
   vG: number;
   vB: number;
-}
-
-const rgbToYuvCache: (RgbToYuvFixed | undefined)[] = [];
-
-/** Cached fixed-point RGB → YUV coefficients. */
-export function rgbToYuvFixed(matrix: ColorMatrix, range: ColorRange): RgbToYuvFixed {
-  const key = slot(matrix, range);
-  let t = rgbToYuvCache[key];
-  if (t !== undefined) return t;
-  const c = rgbToYuvCoefficients(matrix, range);
-  t = {
-    yOffset: c.yOffset,
-    yR: Math.round(c.yR * ONE),
-    yG: Math.round(c.yG * ONE),
-    yB: Math.round(c.yB * ONE),
-    uR: Math.round(c.uR * ONE),
-    uG: Math.round(c.uG * ONE),
-    uB: Math.round(c.uB * ONE),
-    vR: Math.round(c.vR * ONE),
-    vG: Math.round(c.vG * ONE),
-    vB: Math.round(c.vB * ONE),
-  };
-  rgbToYuvCache[key] = t;
-  return t;
 }
 
 /** YUV → RGB coefficients ×8192 (Q13), the form the SIMD kernel takes (see assembly/kernels.ts). */

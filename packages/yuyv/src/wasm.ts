@@ -155,6 +155,29 @@ export interface Kernels {
     hrow: Ptr,
     acc: Ptr,
   ): void;
+  rgbToPlanar(
+    src: Ptr,
+    dst: Ptr,
+    width: number,
+    height: number,
+    bpp: number,
+    bgr: number,
+    uBase: Ptr,
+    vBase: Ptr,
+    cStride: number,
+    chromaShift: number,
+    nv12: number,
+    yOff: number,
+    yR: number,
+    yG: number,
+    yB: number,
+    uR: number,
+    uG: number,
+    uB: number,
+    vR: number,
+    vG: number,
+    vB: number,
+  ): void;
   mirrorPacked(src: Ptr, dst: Ptr, width: number, height: number, uyvy: number): void;
   tensorPacked(
     src: Ptr,
