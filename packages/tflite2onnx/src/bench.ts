@@ -31,6 +31,12 @@ interface Row {
   ort2MinMs: number;
   wasmMs: number | null;
   wasmMinMs: number | null;
+  /** CPU ms per inference (median): ORT 1 thread, ORT 2 threads, TFLite WASM. */
+  ort1CpuMs: number;
+  ort2CpuMs: number;
+  wasmCpuMs: number | null;
+  /** ORT 1 thread ÷ TFLite WASM on CPU time (medians): the steadiest comparison on a loaded machine. */
+  ratio1Cpu: number | null;
   /** ORT 1 thread ÷ TFLite WASM (medians). */
   ratio1: number | null;
   /** ORT 1 thread ÷ TFLite WASM (best runs). */
@@ -72,10 +78,17 @@ async function session(onnx: Uint8Array, threads: number): Promise<ort.Inference
   });
 }
 
-async function timeIt(f: () => Promise<unknown> | unknown): Promise<number> {
+/** Wall-clock and CPU milliseconds of one call. CPU time (this process, all threads) is what the
+ * call itself costs; on a loaded machine it is far steadier than wall time, which includes waiting
+ * for a core. Both runtimes here are single-threaded (ORT 1T, WASM), so their CPU times compare. */
+async function timeIt(f: () => Promise<unknown> | unknown, cpu?: number[]): Promise<number> {
+  const c = process.cpuUsage();
   const t = performance.now();
   await f();
-  return performance.now() - t;
+  const wall = performance.now() - t;
+  const d = process.cpuUsage(c);
+  cpu?.push((d.user + d.system) / 1000);
+  return wall;
 }
 
 const rows: Row[] = [];
@@ -91,29 +104,35 @@ for (const m of models) {
   const n = inputInfo.shape.reduce((a, b) => a * b, 1);
   const input = randomFloats(n, 3, 0, 1);
   const feeds = { [inputInfo.name]: new ort.Tensor('float32', input, inputInfo.shape) };
+  // Phase 1: ORT on 1 thread and the WASM runtime, interleaved round by round (both single-threaded:
+  // no thread pool spins in the background, so the CPU times are clean).
   const s1 = await session(onnx, 1);
-  const s2 = await session(onnx, 2);
   let ref: TfliteReference | undefined;
   if (m.wasm) ref = await loadTfliteReference(bytes);
   for (let i = 0; i < WARMUP; i++) {
     await s1.run(feeds);
-    await s2.run(feeds);
     ref?.runInPlace(input);
   }
   const t1: number[] = [];
-  const t2: number[] = [];
   const tw: number[] = [];
+  const c1: number[] = [];
+  const cw: number[] = [];
   for (let i = 0; i < ROUNDS; i++) {
-    t1.push(await timeIt(() => s1.run(feeds)));
-    t2.push(await timeIt(() => s2.run(feeds)));
+    t1.push(await timeIt(() => s1.run(feeds), c1));
     if (ref !== undefined) {
       const r = ref;
-      tw.push(await timeIt(() => r.runInPlace(input)));
+      tw.push(await timeIt(() => r.runInPlace(input), cw));
     }
   }
   await s1.release();
-  await s2.release();
   ref?.dispose();
+  // Phase 2: ORT on 2 threads, alone (its pool's spinning threads would bill CPU to other runs).
+  const s2 = await session(onnx, 2);
+  for (let i = 0; i < WARMUP; i++) await s2.run(feeds);
+  const t2: number[] = [];
+  const c2: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) t2.push(await timeIt(() => s2.run(feeds), c2));
+  await s2.release();
   const wasmMs = tw.length > 0 ? median(tw) : null;
   const wasmMinMs = tw.length > 0 ? min(tw) : null;
   const row: Row = {
@@ -131,6 +150,10 @@ for (const m of models) {
     ratio1: wasmMs === null ? null : median(t1) / wasmMs,
     ratio1Min: wasmMinMs === null ? null : min(t1) / wasmMinMs,
     ratio2: wasmMs === null ? null : median(t2) / wasmMs,
+    ort1CpuMs: median(c1),
+    ort2CpuMs: median(c2),
+    wasmCpuMs: cw.length > 0 ? median(cw) : null,
+    ratio1Cpu: cw.length > 0 ? median(c1) / median(cw) : null,
   };
   rows.push(row);
   process.stderr.write(`  ${m.name}: done\n`);
@@ -149,10 +172,10 @@ const header = [
 const lines = rows.map((r) => [
   r.model,
   f(r.convertMs, 1),
-  `${f(r.ort1Ms)} (${f(r.ort1MinMs)})`,
-  `${f(r.ort2Ms)} (${f(r.ort2MinMs)})`,
-  r.wasmMs === null ? '— (does not run)' : `${f(r.wasmMs)} (${f(r.wasmMinMs)})`,
-  r.ratio1 === null ? '—' : `${f(r.ratio1)}× (${f(r.ratio1Min)}×)`,
+  `${f(r.ort1Ms)} (${f(r.ort1MinMs)}) [${f(r.ort1CpuMs)}]`,
+  `${f(r.ort2Ms)} (${f(r.ort2MinMs)}) [${f(r.ort2CpuMs)}]`,
+  r.wasmMs === null ? '— (does not run)' : `${f(r.wasmMs)} (${f(r.wasmMinMs)}) [${f(r.wasmCpuMs)}]`,
+  r.ratio1 === null ? '—' : `${f(r.ratio1)}× (${f(r.ratio1Min)}×) [${f(r.ratio1Cpu)}×]`,
   r.ratio2 === null ? '—' : `${f(r.ratio2)}×`,
 ]);
 const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] as string).length)));
@@ -165,7 +188,7 @@ const environment = {
   converter: VERSION,
   loadAverage: loadavg(),
   rounds: ROUNDS,
-  note: 'median (min) of interleaved rounds; the budget at 30 fps is 33.3 ms per frame',
+  note: 'wall ms median (min) of interleaved rounds, [CPU ms median]; the budget at 30 fps is 33.3 ms per frame',
 };
 console.log(
   `\n@deepseg/tflite2onnx ${VERSION} — ${environment.cpu}, ${environment.cores} cores, Node ${environment.node}, onnxruntime-node ${environment.onnxruntime}, load ${environment.loadAverage.map((l) => l.toFixed(1)).join(' ')}`,
