@@ -5,7 +5,7 @@ VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 REPO_DIR=$(cd "$VM_DIR/.." && pwd)
 # Downloaded .debs, the built module, vmlinux and the initramfs: shared by every checkout on the
 # machine (CI clones afresh each run); delete it for a cold run.
-CACHE_DIR=${DEEPSEG_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/deepseg/vm}
+CACHE_DIR=${DEEPSEG_VM_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/deepseg/vm}
 # Per-checkout output (git-ignored): job logs and results in runs/<job>/, build and apt logs.
 WORK_DIR=$REPO_DIR/.cache/vm
 # Debian bookworm packages the harness needs on the host (also listed in .ci/apt/v4l2.txt).
