@@ -1654,3 +1654,19 @@ export function rgbToPlanar(
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------------
+// YUYV ↔ UYVY: swap the two bytes of every 16-bit pair.
+
+export function swapPacked(src: usize, dst: usize, bytes: i32): void {
+  let i = 0;
+  for (; i + 16 <= bytes; i += 16) {
+    const v = v128.load(src + i);
+    v128.store(dst + i, i8x16.shuffle(v, v, 1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14));
+  }
+  for (; i < bytes; i += 2) {
+    const a = load<u8>(src + i);
+    store<u8>(dst + i, load<u8>(src + i + 1));
+    store<u8>(dst + i + 1, a);
+  }
+}

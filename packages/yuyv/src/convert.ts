@@ -114,9 +114,7 @@ export function convertUnchecked(
   else if (srcRgb && (to === 'YUYV' || to === 'UYVY'))
     rgbToPackedWasm(src, from, dst, to, width, height, matrix, range);
   else if (srcRgb && !dstRgb) rgbToPlanarWasm(src, from, dst, to as YuvFormat, width, height, matrix, range);
-  else if ((from === 'YUYV' || from === 'UYVY') !== (to === 'YUYV' || to === 'UYVY'))
-    repackWasm(src, from as YuvFormat, dst, to as YuvFormat, width, height);
-  else yuvToYuvKernel(src, from as YuvFormat, dst, to as YuvFormat, width, height);
+  else yuvToYuvWasm(src, from as YuvFormat, dst, to as YuvFormat, width, height);
 }
 
 function validateNamed(
@@ -264,6 +262,72 @@ function planarToRgbWasm(
   if (dstAt < 0) dst.set(heapView(h, d, m));
 }
 
+const isPacked = (f: YuvFormat) => f === 'YUYV' || f === 'UYVY';
+
+/**
+ * YUV → YUV: packed ↔ packed swaps bytes, packed ↔ planar repacks, planar ↔ planar goes through a
+ * YUYV scratch frame (exact: 4:2:2 → 4:2:0 averages the row pair rounding half up, 4:2:0 → 4:2:2
+ * repeats rows).
+ */
+function yuvToYuvWasm(
+  src: Uint8Array,
+  from: YuvFormat,
+  dst: Uint8Array,
+  to: YuvFormat,
+  width: number,
+  height: number,
+): void {
+  if (isPacked(from) !== isPacked(to)) {
+    repackWasm(src, from, dst, to, width, height);
+    return;
+  }
+  const n = byteLengthUnchecked(from, width, height);
+  const m = byteLengthUnchecked(to, width, height);
+  const srcAt = addressOf(src);
+  const dstAt = addressOf(dst);
+  layout.reset();
+  const so = srcAt < 0 ? layout.take(n) : 0;
+  const doff = dstAt < 0 ? layout.take(m) : 0;
+  const tmp = isPacked(from) ? 0 : layout.take(width * height * 2);
+  const h = wasmHeap(layout.size);
+  const s = srcAt < 0 ? h.scratch + so : srcAt;
+  const d = dstAt < 0 ? h.scratch + doff : dstAt;
+  if (srcAt < 0) copyIn(h, src, s, n);
+  if (isPacked(from)) {
+    if (from === to) h.u8.copyWithin(d, s, s + n);
+    else h.kernels.swapPacked(s, d, n);
+  } else {
+    const t = h.scratch + tmp;
+    const a = yuvLayout(from, width, height);
+    const b = yuvLayout(to, width, height);
+    h.kernels.planarToPacked(
+      s,
+      t,
+      width,
+      height,
+      0,
+      s + a.uBase,
+      s + a.vBase,
+      a.cStride,
+      a.chromaShift,
+      from === 'NV12' ? 1 : 0,
+    );
+    h.kernels.packedToPlanar(
+      t,
+      d,
+      width,
+      height,
+      0,
+      d + b.uBase,
+      d + b.vBase,
+      b.cStride,
+      b.chromaShift,
+      to === 'NV12' ? 1 : 0,
+    );
+  }
+  if (dstAt < 0) dst.set(heapView(h, d, m));
+}
+
 /** Packed 4:2:2 ↔ planar (exactly one side packed). */
 function repackWasm(
   src: Uint8Array,
@@ -394,50 +458,6 @@ function rgbToPackedWasm(
     c.vB,
   );
   if (dstAt < 0) dst.set(heapView(h, d, m));
-}
-
-function yuvToYuvKernel(
-  src: Uint8Array,
-  from: YuvFormat,
-  dst: Uint8Array,
-  to: YuvFormat,
-  width: number,
-  height: number,
-): void {
-  const S = yuvLayout(from, width, height);
-  const D = yuvLayout(to, width, height);
-  const pairs = width >> 1;
-  for (let row = 0; row < height; row++) {
-    let si = S.yBase + row * S.yStride;
-    let di = D.yBase + row * D.yStride;
-    for (let x = 0; x < width; x++) {
-      dst[di] = src[si]!;
-      si += S.yStep;
-      di += D.yStep;
-    }
-    if (D.chromaShift === 1 && (row & 1) === 1) continue;
-    const dRow = (row >> D.chromaShift) * D.cStride;
-    const sRow = (row >> S.chromaShift) * S.cStride;
-    // 4:2:2 → 4:2:0 averages this row's chroma with the next row's.
-    const sNext = S.chromaShift === 0 && D.chromaShift === 1 ? S.cStride : 0;
-    let su = S.uBase + sRow;
-    let sv = S.vBase + sRow;
-    let du = D.uBase + dRow;
-    let dv = D.vBase + dRow;
-    for (let p = 0; p < pairs; p++) {
-      if (sNext === 0) {
-        dst[du] = src[su]!;
-        dst[dv] = src[sv]!;
-      } else {
-        dst[du] = (src[su]! + src[su + sNext]! + 1) >> 1;
-        dst[dv] = (src[sv]! + src[sv + sNext]! + 1) >> 1;
-      }
-      su += S.cStep;
-      sv += S.cStep;
-      du += D.cStep;
-      dv += D.cStep;
-    }
-  }
 }
 
 function rgbToRgbKernel(

@@ -178,6 +178,7 @@ export interface Kernels {
     vG: number,
     vB: number,
   ): void;
+  swapPacked(src: Ptr, dst: Ptr, bytes: number): void;
   mirrorPacked(src: Ptr, dst: Ptr, width: number, height: number, uyvy: number): void;
   tensorPacked(
     src: Ptr,
