@@ -105,10 +105,10 @@ function classifyCells(p: KernelParams, frame: Uint8Array, layout: Layout): void
       let ymax = 0;
       for (let y = yStart; y < yEnd; y++) {
         const o = y * stride;
-        for (let x = x0; x < x1; x++) {
-          const v = frame[o + x * 2]!;
-          if (v < ymin) ymin = v;
-          if (v > ymax) ymax = v;
+        for (let i = o + x0 * 2; i < o + x1 * 2; i += 2) {
+          const v = frame[i]!;
+          ymin = v < ymin ? v : ymin;
+          ymax = v > ymax ? v : ymax;
         }
       }
       if (ymin > ymax) continue;

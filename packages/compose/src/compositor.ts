@@ -154,13 +154,10 @@ function normaliseBackground(spec: unknown): BackgroundSpec {
 }
 
 interface GridState {
+  /** The working grid: the mask's valid rect, or 1/`subsample` of it (see `guided.subsample`). */
   layout: Layout;
-  /** Grid of the guided-filter coefficients: the mask grid, or 1/`subsample` of it. */
-  coefLayout: Layout;
   subsample: number;
   subsampleOption: number | 'auto';
-  coefGuide: Float32Array;
-  coefWork: Float32Array;
   maskRect: Rect;
   maskWidth: number;
   n: number;
@@ -332,40 +329,33 @@ class CompositorImpl implements Compositor {
         { option: 'mask' },
       );
     }
-    const layout = createLayout(this.width, this.height, { width: rect.width, height: rect.height, roi });
-    const n = rect.width * rect.height;
-    const f = () => new Float32Array(n);
     const sub = this.#refine.guided === false ? 1 : this.#refine.guided.subsample;
     const subsample = sub === 'auto' ? (Math.min(rect.width, rect.height) >= 128 ? 2 : 1) : sub;
     const cw = Math.ceil(rect.width / subsample);
     const ch = Math.ceil(rect.height / subsample);
-    const coefLayout =
-      subsample === 1 ? layout : createLayout(this.width, this.height, { width: cw, height: ch, roi });
-    const guide = f();
-    const work = f();
+    const layout = createLayout(this.width, this.height, { width: cw, height: ch, roi });
+    const n = cw * ch;
+    const f = () => new Float32Array(n);
     this.#grid = {
       layout,
-      coefLayout,
       subsample,
       subsampleOption: sub,
-      coefGuide: subsample === 1 ? guide : new Float32Array(cw * ch),
-      coefWork: subsample === 1 ? work : new Float32Array(cw * ch),
       maskRect: { ...rect },
       maskWidth: g.width,
       n,
       raw: f(),
       state: f(),
-      work,
-      guide,
+      work: f(),
+      guide: f(),
       prevGuide: f(),
       motion: f(),
       tmp: f(),
       visited: new Uint8Array(n),
       queue: new Int32Array(n),
-      guided: createGuidedScratch(cw * ch),
-      rowA: new Float32Array(Math.max(rect.width, cw) + 1),
-      rowB: new Float32Array(Math.max(rect.width, cw) + 1),
-      cellClass: new Uint8Array(Math.max(n, cw * ch)),
+      guided: createGuidedScratch(n),
+      rowA: new Float32Array(cw + 1),
+      rowB: new Float32Array(cw + 1),
+      cellClass: new Uint8Array(n),
       hasHistory: false,
     };
     return this.#grid;
@@ -400,19 +390,22 @@ class CompositorImpl implements Compositor {
     const gw = layout.gridWidth;
     const gh = layout.gridHeight;
     const r = this.#refine;
-    // Copy the valid part of the mask, clamped to 0..1.
-    const { x: mx, y: my } = g.maskRect;
-    for (let y = 0; y < gh; y++) {
-      const s = (my + y) * g.maskWidth + mx;
-      const d = y * gw;
-      for (let x = 0; x < gw; x++) {
-        const v = mask[s + x]!;
-        raw[d + x] = v > 0 ? Math.min(v, 1) : 0;
-      }
-    }
+    extractMask(mask, g.maskWidth, g.maskRect, g.subsample, raw, gw, gh);
     sampleLuma(frame, layout, guide);
     if (r.temporal !== false && g.hasHistory) {
-      temporalStep(raw, state, guide, g.prevGuide, gw, gh, r.temporal, g.motion, g.tmp);
+      // Motion blocks of about 2×2 mask cells: one working cell when the grid is already halved.
+      temporalStep(
+        raw,
+        state,
+        guide,
+        g.prevGuide,
+        gw,
+        gh,
+        r.temporal,
+        g.motion,
+        g.tmp,
+        g.subsample > 1 ? 1 : 2,
+      );
     } else {
       state.set(raw);
       g.prevGuide.set(guide);
@@ -441,20 +434,7 @@ class CompositorImpl implements Compositor {
     }
     const k = this.#kernel;
     if (r.guided !== false) {
-      const cl = g.coefLayout;
-      if (g.subsample > 1) {
-        downsample(guide, gw, gh, g.coefGuide, cl.gridWidth, cl.gridHeight, g.subsample);
-        downsample(work, gw, gh, g.coefWork, cl.gridWidth, cl.gridHeight, g.subsample);
-      }
-      guidedFilterCoefficients(
-        g.coefGuide,
-        g.coefWork,
-        cl.gridWidth,
-        cl.gridHeight,
-        r.guided.radius,
-        r.guided.eps,
-        g.guided,
-      );
+      guidedFilterCoefficients(guide, work, gw, gh, r.guided.radius, r.guided.eps, g.guided);
       k.meanA = g.guided.meanA;
       k.meanB = g.guided.meanB;
     } else {
@@ -469,11 +449,6 @@ class CompositorImpl implements Compositor {
     k.rowB = g.rowB;
     k.cellClass = g.cellClass;
     return g;
-  }
-
-  /** The grid the kernel's coefficients live on. */
-  #kernelLayout(g: GridState): Layout {
-    return this.#refine.guided === false ? g.layout : g.coefLayout;
   }
 
   process(frame: Uint8Array, mask: Float32Array, geometry: FrameMaskGeometry, out: Uint8Array): void {
@@ -502,7 +477,7 @@ class CompositorImpl implements Compositor {
         source = { kind: 'blur', blur: bg.blur };
         break;
     }
-    compositeRefined(frame, out, this.#kernelLayout(g), source, this.#kernel);
+    compositeRefined(frame, out, g.layout, source, this.#kernel);
   }
 
   refineMask(frame: Uint8Array, mask: Float32Array, geometry: FrameMaskGeometry, alpha: Float32Array): void {
@@ -514,39 +489,57 @@ class CompositorImpl implements Compositor {
         { option: 'alpha' },
       );
     }
-    alphaKernel(frame, alpha, this.#kernelLayout(g), this.#kernel);
+    alphaKernel(frame, alpha, g.layout, this.#kernel);
   }
 }
 
-/** Box-average `s`×`s` blocks of a grid into a grid 1/s its size (edge blocks clipped). */
-function downsample(
-  src: Float32Array,
-  w: number,
-  h: number,
+/**
+ * Copies the valid `rect` of the model's mask onto the working grid, clamped to 0..1: as is, or
+ * box-averaged over `s`×`s` blocks (edge blocks clipped).
+ */
+function extractMask(
+  mask: Float32Array,
+  maskWidth: number,
+  rect: Rect,
+  s: number,
   dst: Float32Array,
   cw: number,
   ch: number,
-  s: number,
 ): void {
-  if (s === 2 && w % 2 === 0 && h % 2 === 0) {
+  const clamp = (v: number) => (v > 0 ? Math.min(v, 1) : 0);
+  if (s === 1) {
+    for (let y = 0; y < ch; y++) {
+      const src = (rect.y + y) * maskWidth + rect.x;
+      const d = y * cw;
+      for (let x = 0; x < cw; x++) dst[d + x] = clamp(mask[src + x]!);
+    }
+    return;
+  }
+  if (s === 2 && rect.width % 2 === 0 && rect.height % 2 === 0) {
     for (let cy = 0; cy < ch; cy++) {
-      const r = cy * 2 * w;
-      const o = cy * cw;
+      const r0 = (rect.y + cy * 2) * maskWidth + rect.x;
+      const r1 = r0 + maskWidth;
+      const d = cy * cw;
       for (let cx = 0; cx < cw; cx++) {
-        const i = r + cx * 2;
-        dst[o + cx] = (src[i]! + src[i + 1]! + src[i + w]! + src[i + w + 1]!) * 0.25;
+        const x = cx * 2;
+        const v = (mask[r0 + x]! + mask[r0 + x + 1]! + mask[r1 + x]! + mask[r1 + x + 1]!) * 0.25;
+        // (clamping the mean equals the mean of clamped values for model outputs already in 0..1)
+        dst[d + cx] = v > 0 ? Math.min(v, 1) : 0;
       }
     }
     return;
   }
   for (let cy = 0; cy < ch; cy++) {
     const y0 = cy * s;
-    const y1 = Math.min(h, y0 + s);
+    const y1 = Math.min(rect.height, y0 + s);
     for (let cx = 0; cx < cw; cx++) {
       const x0 = cx * s;
-      const x1 = Math.min(w, x0 + s);
+      const x1 = Math.min(rect.width, x0 + s);
       let sum = 0;
-      for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) sum += src[y * w + x]!;
+      for (let y = y0; y < y1; y++) {
+        const row = (rect.y + y) * maskWidth + rect.x;
+        for (let x = x0; x < x1; x++) sum += clamp(mask[row + x]!);
+      }
       dst[cy * cw + cx] = sum / ((y1 - y0) * (x1 - x0));
     }
   }

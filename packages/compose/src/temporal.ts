@@ -11,7 +11,7 @@ export interface TemporalParams {
 
 /**
  * One step of motion-adaptive temporal smoothing, in place on `state`:
- * `state += rate·(raw − state)`. The motion of a block of 2×2 cells is their mean luma change
+ * `state += rate·(raw − state)`. The motion of a block of `block`×`block` cells is their mean luma change
  * (0..255 codes), then the largest over the 3×3 neighbouring blocks (so a moving
  * boundary opens its neighbours); `rate` goes from `still` to `moving` (smoothstep) as that motion
  * goes from `motionLow` to `motionHigh`, and is at least `catchUp·(raw − state)²` so that a
@@ -28,19 +28,22 @@ export function temporalStep(
   p: TemporalParams,
   motion: Float32Array,
   tmp: Float32Array,
+  block: 1 | 2 = 2,
 ): void {
-  const cw = (width + 1) >> 1;
-  const ch = (height + 1) >> 1;
+  const sh = block === 2 ? 1 : 0;
+  const cw = (width + block - 1) >> sh;
+  const ch = (height + block - 1) >> sh;
+  const share = 1 / (block * block);
   motion.fill(0, 0, cw * ch);
   for (let y = 0; y < height; y++) {
     const row = y * width;
-    const crow = (y >> 1) * cw;
+    const crow = (y >> sh) * cw;
     for (let x = 0; x < width; x++) {
       const i = row + x;
       const g = guide[i]!;
       const d = g > prevGuide[i]! ? g - prevGuide[i]! : prevGuide[i]! - g;
-      const c = crow + (x >> 1);
-      motion[c] = motion[c]! + d * 0.25;
+      const c = crow + (x >> sh);
+      motion[c] = motion[c]! + d * share;
       prevGuide[i] = g;
     }
   }
@@ -56,12 +59,12 @@ export function temporalStep(
   }
   for (let y = 0; y < height; y++) {
     const row = y * width;
-    const crow = (y >> 1) * cw;
+    const crow = (y >> sh) * cw;
     for (let x = 0; x < width; x++) {
       const i = row + x;
       const s = state[i]!;
       const d = raw[i]! - s;
-      const rate = Math.max(motion[crow + (x >> 1)]!, catchUp * d * d);
+      const rate = Math.max(motion[crow + (x >> sh)]!, catchUp * d * d);
       state[i] = s + rate * d;
     }
   }
