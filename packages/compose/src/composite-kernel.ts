@@ -107,8 +107,8 @@ function classifyCells(p: KernelParams, frame: Uint8Array, layout: Layout): void
         const o = y * stride;
         for (let i = o + x0 * 2; i < o + x1 * 2; i += 2) {
           const v = frame[i]!;
-          ymin = v < ymin ? v : ymin;
-          ymax = v > ymax ? v : ymax;
+          ymin = Math.min(v, ymin);
+          ymax = Math.max(v, ymax);
         }
       }
       if (ymin > ymax) continue;
