@@ -1670,3 +1670,79 @@ export function swapPacked(src: usize, dst: usize, bytes: i32): void {
     store<u8>(dst + i + 1, a);
   }
 }
+
+// ---------------------------------------------------------------------------------------------------
+// RGB ↔ RGB channel reordering (scalar; RGBA alpha copied, or 255 from a 3-byte format).
+
+export function rgbToRgb(
+  src: usize,
+  dst: usize,
+  pixels: i32,
+  sBpp: i32,
+  sR: i32,
+  sG: i32,
+  sB: i32,
+  dBpp: i32,
+  dR: i32,
+  dG: i32,
+  dB: i32,
+): void {
+  let s = src;
+  let d = dst;
+  const sa = sBpp === 4;
+  for (let i = 0; i < pixels; i++) {
+    const r = load<u8>(s + <usize>sR);
+    const g = load<u8>(s + <usize>sG);
+    const b = load<u8>(s + <usize>sB);
+    store<u8>(d + <usize>dR, r);
+    store<u8>(d + <usize>dG, g);
+    store<u8>(d + <usize>dB, b);
+    if (dBpp === 4) store<u8>(d + 3, sa ? load<u8>(s + 3) : 255);
+    s += <usize>sBpp;
+    d += <usize>dBpp;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Horizontal mirror of `rows` rows of `units` units of `size` bytes (planes, RGB); in place allowed.
+
+export function mirrorUnits(src: usize, dst: usize, rowBytes: i32, rows: i32, units: i32, size: i32): void {
+  for (let y = 0; y < rows; y++) {
+    const s = src + <usize>(y * rowBytes);
+    const d = dst + <usize>(y * rowBytes);
+    let l = 0;
+    let r = units - 1;
+    while (l <= r) {
+      const lo = <usize>(l * size);
+      const ro = <usize>(r * size);
+      if (size === 1) {
+        const a = load<u8>(s + lo);
+        store<u8>(d + lo, load<u8>(s + ro));
+        store<u8>(d + ro, a);
+      } else if (size === 2) {
+        const a = load<u16>(s + lo);
+        store<u16>(d + lo, load<u16>(s + ro));
+        store<u16>(d + ro, a);
+      } else if (size === 4) {
+        const a = load<u32>(s + lo);
+        store<u32>(d + lo, load<u32>(s + ro));
+        store<u32>(d + ro, a);
+      } else {
+        const a0 = load<u8>(s + lo);
+        const a1 = load<u8>(s + lo + 1);
+        const a2 = load<u8>(s + lo + 2);
+        const b0 = load<u8>(s + ro);
+        const b1 = load<u8>(s + ro + 1);
+        const b2 = load<u8>(s + ro + 2);
+        store<u8>(d + lo, b0);
+        store<u8>(d + lo + 1, b1);
+        store<u8>(d + lo + 2, b2);
+        store<u8>(d + ro, a0);
+        store<u8>(d + ro + 1, a1);
+        store<u8>(d + ro + 2, a2);
+      }
+      l++;
+      r--;
+    }
+  }
+}

@@ -468,17 +468,19 @@ function rgbToRgbKernel(
   width: number,
   height: number,
 ): void {
-  const s = rgbOffsets(from);
-  const d = rgbOffsets(to);
-  const n = width * height;
-  let si = 0;
-  let di = 0;
-  for (let i = 0; i < n; i++) {
-    dst[di + d.r] = src[si + s.r]!;
-    dst[di + d.g] = src[si + s.g]!;
-    dst[di + d.b] = src[si + s.b]!;
-    if (d.bpp === 4) dst[di + 3] = s.bpp === 4 ? src[si + 3]! : 255;
-    si += s.bpp;
-    di += d.bpp;
-  }
+  const a = rgbOffsets(from);
+  const b = rgbOffsets(to);
+  const n = width * height * a.bpp;
+  const m = width * height * b.bpp;
+  const srcAt = addressOf(src);
+  const dstAt = addressOf(dst);
+  layout.reset();
+  const so = srcAt < 0 ? layout.take(n) : 0;
+  const doff = dstAt < 0 ? layout.take(m) : 0;
+  const h = wasmHeap(layout.size);
+  const s = srcAt < 0 ? h.scratch + so : srcAt;
+  const d = dstAt < 0 ? h.scratch + doff : dstAt;
+  if (srcAt < 0) copyIn(h, src, s, n);
+  h.kernels.rgbToRgb(s, d, width * height, a.bpp, a.r, a.g, a.b, b.bpp, b.r, b.g, b.b);
+  if (dstAt < 0) dst.set(heapView(h, d, m));
 }

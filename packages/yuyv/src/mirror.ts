@@ -57,34 +57,34 @@ export function mirrorFrame(src: Uint8Array, dst: Uint8Array, options: MirrorOpt
   assertLength(src, n, 'src', width, height, format);
   assertLength(dst, n, 'dst', width, height, format);
   checkAlias(src, dst);
+  const srcAt = addressOf(src);
+  const dstAt = addressOf(dst);
+  layout.reset();
+  const os = srcAt < 0 ? layout.take(n) : 0;
+  // without dst in wasm memory: mirror in place in the copy of src, or into scratch (never into the caller's src)
+  const od = dstAt < 0 && srcAt >= 0 ? layout.take(n) : os;
+  const h = wasmHeap(layout.size);
+  const ps = srcAt < 0 ? h.scratch + os : srcAt;
+  if (srcAt < 0) copyIn(h, src, ps, n);
+  const pd = dstAt >= 0 ? dstAt : h.scratch + od;
+  const k = h.kernels;
   if (format === 'YUYV' || format === 'UYVY') {
-    const srcAt = addressOf(src);
-    const dstAt = addressOf(dst);
-    layout.reset();
-    const os = srcAt < 0 ? layout.take(n) : 0;
-    // without dst in wasm memory: mirror in place in the copy of src, or into scratch (never into the caller's src)
-    const od = dstAt < 0 && srcAt >= 0 ? layout.take(n) : os;
-    const h = wasmHeap(layout.size);
-    const ps = srcAt < 0 ? h.scratch + os : srcAt;
-    if (srcAt < 0) copyIn(h, src, ps, n);
-    const pd = dstAt >= 0 ? dstAt : h.scratch + od;
-    h.kernels.mirrorPacked(ps, pd, width, height, format === 'UYVY' ? 1 : 0);
-    if (dstAt < 0) dst.set(heapView(h, pd, n));
-    return;
-  }
-  if (isYuvFormat(format)) {
+    k.mirrorPacked(ps, pd, width, height, format === 'UYVY' ? 1 : 0);
+  } else if (isYuvFormat(format)) {
     const L = yuvLayout(format, width, height);
-    mirrorUnits(src, dst, 0, width, height, width, 1, -1, -1);
-    const ch = height >> L.chromaShift;
+    const rows = height >> L.chromaShift;
+    k.mirrorUnits(ps, pd, width, height, width, 1);
     if (format === 'NV12') {
-      mirrorUnits(src, dst, L.uBase, L.cStride, ch, width >> 1, 2, -1, -1);
+      k.mirrorUnits(ps + L.uBase, pd + L.uBase, L.cStride, rows, width >> 1, 2);
     } else {
-      mirrorUnits(src, dst, L.uBase, L.cStride, ch, width >> 1, 1, -1, -1);
-      mirrorUnits(src, dst, L.vBase, L.cStride, ch, width >> 1, 1, -1, -1);
+      k.mirrorUnits(ps + L.uBase, pd + L.uBase, L.cStride, rows, width >> 1, 1);
+      k.mirrorUnits(ps + L.vBase, pd + L.vBase, L.cStride, rows, width >> 1, 1);
     }
-    return;
+  } else {
+    const bpp = rgbOffsets(format).bpp;
+    k.mirrorUnits(ps, pd, width * bpp, height, width, bpp);
   }
-  mirrorUnits(src, dst, 0, width * rgbOffsets(format).bpp, height, width, rgbOffsets(format).bpp, -1, -1);
+  if (dstAt < 0) dst.set(heapView(h, pd, n));
 }
 
 /**
@@ -101,42 +101,4 @@ export function mirrorYuyv(
   options: { width: number; height: number },
 ): void {
   mirrorFrame(src, dst, { width: options.width, height: options.height, format: 'YUYV' });
-}
-
-const unitA = new Uint8Array(4);
-const unitB = new Uint8Array(4);
-
-// Reverses `units` units of `size` bytes in each of `rows` rows; when swapA >= 0 the bytes at swapA
-// and swapB inside each unit are exchanged too (the two lumas of a packed 4:2:2 pair).
-function mirrorUnits(
-  src: Uint8Array,
-  dst: Uint8Array,
-  base: number,
-  stride: number,
-  rows: number,
-  units: number,
-  size: number,
-  swapA: number,
-  swapB: number,
-): void {
-  for (let row = 0; row < rows; row++) {
-    const start = base + row * stride;
-    let l = 0;
-    let r = units - 1;
-    while (l <= r) {
-      const lo = start + l * size;
-      const ro = start + r * size;
-      for (let k = 0; k < size; k++) {
-        unitA[k] = src[lo + k]!;
-        unitB[k] = src[ro + k]!;
-      }
-      for (let k = 0; k < size; k++) {
-        const kk = k === swapA ? swapB : k === swapB ? swapA : k;
-        dst[ro + kk] = unitA[k]!;
-        dst[lo + kk] = unitB[k]!;
-      }
-      l++;
-      r--;
-    }
-  }
 }

@@ -179,6 +179,20 @@ export interface Kernels {
     vB: number,
   ): void;
   swapPacked(src: Ptr, dst: Ptr, bytes: number): void;
+  rgbToRgb(
+    src: Ptr,
+    dst: Ptr,
+    pixels: number,
+    sBpp: number,
+    sR: number,
+    sG: number,
+    sB: number,
+    dBpp: number,
+    dR: number,
+    dG: number,
+    dB: number,
+  ): void;
+  mirrorUnits(src: Ptr, dst: Ptr, rowBytes: number, rows: number, units: number, size: number): void;
   mirrorPacked(src: Ptr, dst: Ptr, width: number, height: number, uyvy: number): void;
   tensorPacked(
     src: Ptr,
