@@ -32,14 +32,14 @@ export interface TemporalOptions {
 
 /** Edge-aware refinement: a fast guided filter with the camera frame's luma as the guide. */
 export interface GuidedOptions {
-  /** Window radius in mask pixels (the window is 2·radius+1 square). Default 2. */
+  /** Window radius in working-grid pixels (the window is 2·radius+1 square). Default 2. */
   radius?: number;
   /** Regularisation ε, luma in 0..1: edges with contrast well above √ε are followed. Default 0.002. */
   eps?: number;
   /**
-   * Fit the coefficients on a grid 1/`subsample` of the mask's (the "fast guided filter"); the
-   * full-resolution luma still places the edges. `'auto'` (default): 2 when the mask is at least
-   * 128 pixels on its short side, else 1.
+   * Run the refinement chain and fit the coefficients on a working grid 1/`subsample` of the mask's
+   * size in each direction (the "fast guided filter"); the full-resolution luma still places the
+   * edges. `'auto'` (default): 2 when the mask is at least 128 pixels on its short side, else 1.
    */
   subsample?: 1 | 2 | 3 | 4 | 'auto';
 }
