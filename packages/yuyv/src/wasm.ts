@@ -381,9 +381,14 @@ export function wasmHeap(bytes: number): Heap {
   return h;
 }
 
-/** Address of `view` when it lies in the kernels' memory (see allocFrame), else -1. */
+/**
+ * Address of `view` when it lies in the kernels' memory (see allocFrame) with the 64 bytes of slack
+ * SIMD loops may read past it, else -1 (the view is then copied like any other buffer).
+ */
 export function addressOf(view: ArrayBufferView): Ptr {
-  return heap !== undefined && ownBuffers.has(view.buffer) ? view.byteOffset : -1;
+  if (heap === undefined || !ownBuffers.has(view.buffer)) return -1;
+  const end = view.byteOffset + view.byteLength + 64;
+  return end <= heap.memory.buffer.byteLength && view.byteOffset >= BASE ? view.byteOffset : -1;
 }
 
 /** Sequential 16-byte aligned offsets inside the scratch block. */
