@@ -413,10 +413,13 @@ class CompositorImpl implements Compositor {
     g.hasHistory = true;
     work.set(state);
     if (r.minBlobArea > 0) {
-      removeSmallRegions(work, gw, gh, Math.round(r.minBlobArea * n), true, g.visited, g.queue);
+      // A blob includes its soft rim down to the coverage band's low end, so no faint smudge stays.
+      const t = Math.max(0.05, r.coverage[0]);
+      removeSmallRegions(work, gw, gh, Math.round(r.minBlobArea * n), true, g.visited, g.queue, t);
     }
     if (r.minHoleArea > 0) {
-      removeSmallRegions(work, gw, gh, Math.round(r.minHoleArea * n), false, g.visited, g.queue);
+      const t = Math.min(0.95, r.coverage[1]);
+      removeSmallRegions(work, gw, gh, Math.round(r.minHoleArea * n), false, g.visited, g.queue, t);
     }
     let grow = r.dilate;
     let blur = 0;

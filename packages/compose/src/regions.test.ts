@@ -42,6 +42,15 @@ describe('removeSmallRegions', () => {
     ]);
   });
 
+  it('takes a soft rim into the blob with a lower threshold', () => {
+    const m = new Float32Array(W * H);
+    m[3 * W + 3] = 1;
+    m[3 * W + 4] = 0.4; // rim
+    m[6 * W + 6] = 0.4; // a lone faint cell
+    removeSmallRegions(m, W, H, 5, true, ...scratch(), 0.25);
+    expect(Array.from(m).every((v) => v === 0)).toBe(true);
+  });
+
   it('fills small holes inside the person but not background touching the border', () => {
     const m = grid([
       '..........',
