@@ -20,6 +20,11 @@ const packages = readdirSync(join(root, 'packages'))
     json: JSON.parse(readFileSync(join(root, 'packages', dir, 'package.json'), 'utf8')),
   }))
   .filter((p) => !p.json.private);
+// `node tools/pack-test.mjs segment v4l2` installs only those (every package is still packed).
+const only = process.argv.slice(2);
+const tested = packages.filter(
+  (p) => only.length === 0 || only.some((d) => p.dir.endsWith(`/packages/${d}`)),
+);
 
 const run = (cmd, args, cwd, env = {}) =>
   execFileSync(cmd, args, {
@@ -40,16 +45,24 @@ for (const p of packages) {
 // Siblings must resolve to the tarballs, never to the registry (they are not published from here).
 const local = Object.fromEntries([...files].map(([name, file]) => [name, `file:${file}`]));
 let failed = 0;
-for (const p of packages) {
+for (const p of tested) {
   const app = join(work, `app-${p.json.name.replace(/[@/]/g, '_')}`);
   mkdirSync(app);
+  // A subpath such as `/testing` may need the package's optional peers; a consumer of it has them,
+  // at the versions this workspace tests with.
+  const peers = Object.fromEntries(
+    Object.keys(p.json.peerDependencies ?? {}).map((name) => {
+      const installed = JSON.parse(readFileSync(join(p.dir, 'node_modules', name, 'package.json'), 'utf8'));
+      return [name, installed.version];
+    }),
+  );
   writeFileSync(
     join(app, 'package.json'),
     JSON.stringify({
       name: 'consumer',
       private: true,
       type: 'module',
-      dependencies: { [p.json.name]: local[p.json.name] },
+      dependencies: { ...peers, [p.json.name]: local[p.json.name] },
       overrides: local,
     }),
   );
@@ -86,5 +99,5 @@ for (const p of packages) {
   }
 }
 rmSync(work, { recursive: true, force: true });
-console.log(`${packages.length - failed} passed, ${failed} failed`);
+console.log(`${tested.length - failed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
