@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeVideoFrames, hasCommand, sharedFile } from '@deepseg/fixtures/shared';
@@ -42,6 +42,7 @@ const tick = () => new Promise((r) => setTimeout(r, 40));
 const closers: (() => Promise<void>)[] = [];
 afterAll(async () => {
   for (const c of closers) await c();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('image backgrounds', () => {
