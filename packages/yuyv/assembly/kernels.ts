@@ -496,11 +496,23 @@ function packedBlendRow(
   uyvy: i32,
 ): void {
   const vfy = i16x8.splat(<i16>fy);
+  const lowA = i16x8.splat(64);
+  const highA = i16x8.splat(32767 - 64);
   let x = 0;
   for (; x + 8 <= width; x += 8) {
     const ao = (<usize>x) << 1;
     const h0 = v128.load(s0 + ao);
     const a = i16x8.add(h0, i16x8.q15mulr_sat_s(i16x8.sub(v128.load(s1 + ao), h0), vfy));
+    const i = (<usize>x) << 1;
+    // Flat regions (|fg − bg|·alpha < 0.5 everywhere): the result is bg (or fg) to within 0.5.
+    if (i16x8.all_true(i16x8.lt_s(a, lowA))) {
+      if (dst !== bg) v128.store(dst + i, v128.load(bg + i));
+      continue;
+    }
+    if (i16x8.all_true(i16x8.gt_s(a, highA))) {
+      if (dst !== fg) v128.store(dst + i, v128.load(fg + i));
+      continue;
+    }
     const e = i16x8.shuffle(a, a, 0, 2, 4, 6, 0, 2, 4, 6);
     const o = i16x8.shuffle(a, a, 1, 3, 5, 7, 1, 3, 5, 7);
     const c = i16x8.avgr_u(e, o);
@@ -513,7 +525,6 @@ function packedBlendRow(
       alo = i16x8.shuffle(a, c, 0, 8, 1, 8, 2, 9, 3, 9);
       ahi = i16x8.shuffle(a, c, 4, 10, 5, 10, 6, 11, 7, 11);
     }
-    const i = (<usize>x) << 1;
     const f = v128.load(fg + i);
     const b = v128.load(bg + i);
     const blo = i16x8.extend_low_i8x16_u(b);

@@ -211,11 +211,20 @@ try {
     );
     const mask = new Float32Array(256 * 144).map((_, i) => (i % 97) / 96);
     const fullMask = new Float32Array(w * h);
+    // a sigmoid-edged ellipse (head and shoulders): 0 outside, 1 inside, a soft band between
+    const personMask = new Float32Array(256 * 144).map((_, i) => {
+      const dx = ((i % 256) - 128) / 70;
+      const dy = (Math.floor(i / 256) - 100) / 80;
+      return 1 / (1 + Math.exp((Math.hypot(dx, dy) - 1) * 25));
+    });
     add('resizeMask 256x144→frame (float)', w, h, mask.byteLength + fullMask.byteLength, () =>
       resizeMask(mask, fullMask, { srcWidth: 256, srcHeight: 144, dstWidth: w, dstHeight: h }),
     );
     add('compositeYuyv, 256x144 mask fused', w, h, w * h * 6 + mask.byteLength, () =>
       compositeYuyv(yuyv, yuyv2, out, mask, { width: w, height: h, maskWidth: 256, maskHeight: 144 }),
+    );
+    add('compositeYuyv, 256x144 person-like mask fused', w, h, w * h * 6 + mask.byteLength, () =>
+      compositeYuyv(yuyv, yuyv2, out, personMask, { width: w, height: h, maskWidth: 256, maskHeight: 144 }),
     );
     add('compositeYuyv, full-resolution float mask', w, h, w * h * 10, () =>
       compositeYuyv(yuyv, yuyv2, out, fullMask, { width: w, height: h }),
