@@ -116,6 +116,26 @@ describe('compositeFrame matches out = bg + (fg − bg)·alpha', () => {
     }
   }
 
+  it('person-like masks (large flat regions, soft edges) for YUYV and UYVY, in place too', () => {
+    const w = 96;
+    const h = 24;
+    const mask = Float32Array.from({ length: 32 * 8 }, (_, i) => {
+      const d = Math.hypot(((i % 32) - 16) / 8, (Math.floor(i / 32) - 4) / 3);
+      return 1 / (1 + Math.exp((d - 1) * 12));
+    });
+    for (const format of ['YUYV', 'UYVY'] as const) {
+      const fg = randomBytes(w * h * 2, 21);
+      const bg = randomBytes(w * h * 2, 22);
+      const o: CompositeFrameOptions = { width: w, height: h, format, maskWidth: 32, maskHeight: 8 };
+      const out = new Uint8Array(w * h * 2);
+      compositeFrame(fg, bg, out, mask, o);
+      expect(worstError(fg, bg, out, mask, o)).toBeLessThanOrEqual(TOLERANCE);
+      const inPlace = bg.slice();
+      compositeFrame(fg, inPlace, inPlace, mask, o);
+      expect(inPlace).toEqual(out);
+    }
+  });
+
   it('alpha 1 gives fg exactly and alpha 0 gives bg exactly', () => {
     const fg = randomBytes(64 * 4 * 2, 11);
     const bg = randomBytes(64 * 4 * 2, 12);
