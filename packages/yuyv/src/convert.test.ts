@@ -410,3 +410,69 @@ describe('bad input', () => {
     );
   });
 });
+
+function maxRgbToYuvError(
+  src: Uint8Array,
+  dst: Uint8Array,
+  from: PixelFormat,
+  to: PixelFormat,
+  w: number,
+  h: number,
+  m: Matrix,
+  r: Range,
+) {
+  const o = rgbLayout(from);
+  const px = (x: number, row: number) => {
+    const i = (row * w + x) * o.bpp;
+    return [src[i + o.r]!, src[i + o.g]!, src[i + o.b]!] as const;
+  };
+  const v420 = to === 'NV12' || to === 'I420';
+  let worst = 0;
+  for (let row = 0; row < h; row++) {
+    for (let x = 0; x < w; x++) {
+      const [yo, uo, vo] = yuvOffsets(to, w, h, x, row);
+      worst = Math.max(worst, Math.abs(dst[yo]! - clamp(rgbToYuvRef(...px(x, row), m, r)[0])));
+      const sum = [0, 0, 0];
+      const rows = v420 ? [row & ~1, (row & ~1) + 1] : [row];
+      for (const rr of rows) {
+        for (const xx of [x & ~1, (x & ~1) + 1]) {
+          const p = px(xx, rr);
+          for (let c = 0; c < 3; c++) sum[c]! += p[c]!;
+        }
+      }
+      const k = rows.length * 2;
+      const c = rgbToYuvRef(sum[0]! / k, sum[1]! / k, sum[2]! / k, m, r);
+      worst = Math.max(worst, Math.abs(dst[uo]! - clamp(c[1])), Math.abs(dst[vo]! - clamp(c[2])));
+    }
+  }
+  return worst;
+}
+
+describe('convertFrame on random geometries', () => {
+  it('YUV ↔ RGB for 80 random sizes, formats, matrices and ranges, writing nothing past dst', () => {
+    const next = rng(5150);
+    const pick = <T>(a: readonly T[]) => a[Math.floor(next() * a.length)]!;
+    for (let n = 0; n < 80; n++) {
+      const yuv = pick(YUV);
+      const rgb = pick(RGB);
+      const toRgb = next() < 0.5;
+      const w = 2 * (1 + Math.floor(next() * 60));
+      const h = (yuv === 'NV12' || yuv === 'I420' ? 2 : 1) * (1 + Math.floor(next() * 5));
+      const m = pick(MATRICES);
+      const r = pick(RANGES);
+      const from = toRgb ? yuv : rgb;
+      const to = toRgb ? rgb : yuv;
+      const src = randomBytes(frameByteLength(from, w, h), n);
+      const size = frameByteLength(to, w, h);
+      const dst = new Uint8Array(size + 16).fill(0x5a);
+      convertFrame(src, dst, { width: w, height: h, from, to, matrix: m, range: r });
+      const worst = toRgb
+        ? maxYuvToRgbError(src, dst, from, to, w, h, m, r)
+        : maxRgbToYuvError(src, dst, from, to, w, h, m, r);
+      expect(worst, `${from} → ${to} ${w}x${h} ${m} ${r}`).toBeLessThanOrEqual(
+        toRgb ? YUV_TO_RGB_TOLERANCE : RGB_TO_YUV_TOLERANCE,
+      );
+      expect(dst.subarray(size).every((b) => b === 0x5a)).toBe(true);
+    }
+  });
+});

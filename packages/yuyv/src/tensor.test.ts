@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { bilinearRef, clamp, randomBytes, rgbLayout, yuvAt, yuvToRgbRef } from './__fixtures__/reference.ts';
+import {
+  bilinearRef,
+  clamp,
+  randomBytes,
+  rgbLayout,
+  rng,
+  yuvAt,
+  yuvToRgbRef,
+} from './__fixtures__/reference.ts';
 import { convertFrame } from './convert.ts';
 import { isDeepsegError } from './errors.ts';
 import { frameByteLength, type PixelFormat } from './pixel-format.ts';
@@ -313,4 +321,46 @@ describe('frameToTensor bad input', () => {
       expect(dst.every((v) => v === 3)).toBe(true);
     });
   }
+});
+
+describe('frameToTensor on random geometries', () => {
+  it('matches the reference for 60 random frames, ROIs, tensor sizes, layouts and filters', () => {
+    const r = rng(2024);
+    const pick = <T>(a: readonly T[]) => a[Math.floor(r() * a.length)]!;
+    for (let n = 0; n < 60; n++) {
+      const format = pick(FORMATS);
+      const w = 2 * (1 + Math.floor(r() * 40));
+      const h = (format === 'NV12' || format === 'I420' ? 2 : 1) * (1 + Math.floor(r() * 12));
+      const rx = Math.floor(r() * w);
+      const ry = Math.floor(r() * h);
+      const roi = {
+        x: rx,
+        y: ry,
+        width: 1 + Math.floor(r() * (w - rx)),
+        height: 1 + Math.floor(r() * (h - ry)),
+      };
+      const o: FrameToTensorOptions = {
+        width: w,
+        height: h,
+        format,
+        roi,
+        tensor: {
+          width: 1 + Math.floor(r() * 40),
+          height: 1 + Math.floor(r() * 20),
+          layout: pick(['NHWC', 'NCHW'] as const),
+          channelOrder: pick(['RGB', 'BGR'] as const),
+          scale: 1 / 255,
+          mean: [0.485, 0.456, 0.406],
+          std: [0.229, 0.224, 0.225],
+        },
+        filter: pick(['bilinear', 'bilinear', 'area'] as const),
+        fit: pick(['stretch', 'contain'] as const),
+        fill: 114,
+        matrix: pick(['BT601', 'BT709'] as const),
+        range: pick(['limited', 'full'] as const),
+      };
+      const src = randomBytes(frameByteLength(format, w, h), n);
+      expect(worstError(src, o), JSON.stringify(o)).toBeLessThanOrEqual(TOLERANCE);
+    }
+  });
 });
