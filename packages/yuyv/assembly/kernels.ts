@@ -335,6 +335,17 @@ function blendBytes(fg: usize, bg: usize, dst: usize, alpha: usize, n: i32): voi
     const b = v128.load(bg + i);
     const alo = v128.load(alpha + ((<usize>i) << 1));
     const ahi = v128.load(alpha + ((<usize>i) << 1), 16);
+    // flat runs: the blend would round to bg (or fg) exactly, see packedBlendRow
+    const lowA = i16x8.splat(64);
+    const highA = i16x8.splat(32767 - 64);
+    if (i16x8.all_true(i16x8.lt_s(alo, lowA)) && i16x8.all_true(i16x8.lt_s(ahi, lowA))) {
+      if (dst !== bg) v128.store(dst + i, b);
+      continue;
+    }
+    if (i16x8.all_true(i16x8.gt_s(alo, highA)) && i16x8.all_true(i16x8.gt_s(ahi, highA))) {
+      if (dst !== fg) v128.store(dst + i, f);
+      continue;
+    }
     const blo = i16x8.extend_low_i8x16_u(b);
     const bhi = i16x8.extend_high_i8x16_u(b);
     const lo = i16x8.add(blo, i16x8.q15mulr_sat_s(i16x8.sub(i16x8.extend_low_i8x16_u(f), blo), alo));
