@@ -229,6 +229,16 @@ export function convert(tfliteBytes: Uint8Array, options: ConvertOptions = {}): 
   });
   for (const index of model.outputs) g.reserve((model.tensors[index] as TfliteTensor).name);
 
+  const consumers = new Map<number, TfliteModel['operators']>();
+  for (const op of model.operators) {
+    for (const i of op.inputs) {
+      if (i < 0) continue;
+      const list = consumers.get(i) ?? [];
+      if (!list.includes(op)) list.push(op);
+      consumers.set(i, list);
+    }
+  }
+
   for (const op of model.operators) {
     const label = `${op.op === 'CUSTOM' ? `custom op ${op.customCode}` : op.op} (operator #${op.index})`;
     const convertOp = converters[opKey(op)] as (ctx: OpContext) => void;
@@ -275,6 +285,9 @@ export function convert(tfliteBytes: Uint8Array, options: ConvertOptions = {}): 
         values.set(op.outputs[i] as number, v);
       },
       warn: (m) => warnings.push(`${label}: ${m}`),
+      outShapeOf: (index) => [...(model.tensors[index] as TfliteTensor).shape],
+      consumers: (index) => consumers.get(index) ?? [],
+      isGraphOutput: (index) => model.outputs.includes(index),
     };
     for (const o of op.outputs) {
       const t = model.tensors[o] as TfliteTensor;

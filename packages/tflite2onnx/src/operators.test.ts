@@ -788,3 +788,73 @@ describe('TRANSPOSE_CONV (builtin)', () => {
     expectClose(model(Padding.SAME, [8, 10])));
   it('VALID 3x3 stride 2', () => expectClose(model(Padding.VALID, [9, 11])));
 });
+
+describe('FULLY_CONNECTED on a pooled vector', () => {
+  const pool = {
+    op: 'AVERAGE_POOL_2D',
+    inputs: [0],
+    outputs: [1],
+    options: {
+      type: OptionsType.Pool2DOptions,
+      fields: [
+        { id: 0, i8: Padding.VALID },
+        { id: 1, i32: 1 },
+        { id: 2, i32: 1 },
+        { id: 3, i32: 6 },
+        { id: 4, i32: 5 },
+      ],
+    },
+  };
+  it('Meet form: [1,1,1,C] → FULLY_CONNECTED → [1,1,1,units] → LOGISTIC → MUL', () =>
+    expectClose({
+      tensors: [
+        act([1, 5, 6, 4]),
+        act([1, 1, 1, 4]),
+        weights([4, 4], 5),
+        weights([4], 6),
+        act([1, 1, 1, 4]),
+        act([1, 1, 1, 4]),
+        act([1, 5, 6, 4]),
+      ],
+      inputs: [0],
+      outputs: [6],
+      operators: [
+        pool,
+        {
+          op: 'FULLY_CONNECTED',
+          inputs: [1, 2, 3],
+          outputs: [4],
+          options: { type: OptionsType.FullyConnectedOptions, fields: [] },
+        },
+        { op: 'LOGISTIC', inputs: [4], outputs: [5] },
+        { op: 'MUL', inputs: [0, 5], outputs: [6], options: { type: OptionsType.MulOptions, fields: [] } },
+      ],
+    }));
+  it.skipIf(!armnn)('a [1,units] graph output stays 2-D (Gemm path), against ArmNN', () =>
+    expectClose(
+      {
+        tensors: [
+          act([1, 5, 6, 4]),
+          act([1, 1, 1, 4]),
+          weights([3, 4], 5),
+          weights([3], 6),
+          act([1, 3]),
+          act([1, 3]),
+        ],
+        inputs: [0],
+        outputs: [5],
+        operators: [
+          pool,
+          {
+            op: 'FULLY_CONNECTED',
+            inputs: [1, 2, 3],
+            outputs: [4],
+            options: { type: OptionsType.FullyConnectedOptions, fields: [] },
+          },
+          { op: 'TANH', inputs: [4], outputs: [5] },
+        ],
+      },
+      'armnn',
+    ),
+  );
+});

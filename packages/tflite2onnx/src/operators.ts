@@ -33,6 +33,31 @@ export interface OpContext {
   setOutput(i: number, v: Value): void;
   /** Adds a harmless note to the report. */
   warn(message: string): void;
+  /** Logical shape of any TFLite tensor. */
+  outShapeOf(index: number): number[];
+  /** The operators reading TFLite tensor `index`. */
+  consumers(index: number): TfliteOperator[];
+  /** True when TFLite tensor `index` is a graph output. */
+  isGraphOutput(index: number): boolean;
+}
+
+const UNARY_OPS = new Set(['RELU', 'RELU6', 'RELU_N1_TO_1', 'LOGISTIC', 'TANH', 'HARD_SWISH']);
+const BINARY_OPS = new Set(['ADD', 'MUL', 'SUB', 'DIV', 'MAXIMUM', 'MINIMUM']);
+
+/**
+ * True when a `[N, C]` tensor may be carried as `[N, 1, 1, C]` instead: everything downstream is
+ * elementwise (same shape out), another FULLY_CONNECTED, or a broadcasting binary op whose output is
+ * 4-D anyway (numpy broadcasting treats `[N, C]` and `[N, 1, 1, C]` alike there). Never a graph output.
+ */
+function vectorMayBe4d(ctx: OpContext, index: number, depth = 0): boolean {
+  if (ctx.isGraphOutput(index) || depth > 16) return false;
+  return ctx.consumers(index).every((c) => {
+    if (UNARY_OPS.has(c.op)) return vectorMayBe4d(ctx, c.outputs[0] as number, depth + 1);
+    if (c.op === 'FULLY_CONNECTED')
+      return c.inputs[0] === index && c.inputs[1] !== index && c.inputs[2] !== index;
+    if (BINARY_OPS.has(c.op)) return ctx.outShapeOf(c.outputs[0] as number).length === 4;
+    return false;
+  });
 }
 
 function optionError(ctx: OpContext, option: string, detail: string): Tflite2OnnxError {
@@ -276,7 +301,8 @@ function binary(ctx: OpContext, onnxOp: string, fused: boolean): void {
 function unary(ctx: OpContext, build: (x: string, hint: string) => string): void {
   const x = ctx.input(0);
   if (x.data !== undefined) throw optionError(ctx, 'input', 'a constant input');
-  ctx.setOutput(0, runtime(build(x.name as string, ctx.outName(0)), ctx.outShape(0), [...x.perm]));
+  // Elementwise: the output has the input's shape (which may be a [N,C] vector carried as [N,1,1,C]).
+  ctx.setOutput(0, runtime(build(x.name as string, ctx.outName(0)), [...x.shape], [...x.perm]));
 }
 
 function axisOf(rank: number, axis: number): number {
@@ -424,6 +450,29 @@ function fullyConnected(ctx: OpContext): void {
   const [units, k] = w.shape as [number, number];
   const rows = product(x.shape) / k;
   const out = ctx.outShape(0);
+  const act = o?.int8(F.fused_activation_function, 0) ?? 0;
+  if (
+    x.shape.length === 4 &&
+    x.shape[1] === 1 &&
+    x.shape[2] === 1 &&
+    x.shape[3] === k &&
+    (out.length === 4
+      ? out[0] === x.shape[0] && out[1] === 1 && out[2] === 1 && out[3] === units
+      : out.length === 2 && vectorMayBe4d(ctx, ctx.op.outputs[0] as number))
+  ) {
+    // Squeeze-excite on a pooled [N,1,1,C] vector (Google Meet): a 1×1 Conv keeps the block in
+    // onnxruntime's NCHWc layout; the [N,units] result is carried as [N,1,1,units] (NCHW).
+    const weights = ctx.g.constant(w, [0, 1], `${ctx.outName(0)}_w`, [units, k, 1, 1]);
+    const inputs = [ctx.g.need(x, NCHW, ctx.outName(0)), weights];
+    if (ctx.hasInput(2)) inputs.push(ctx.g.need(constInput(ctx, 2, 'bias'), [0], `${ctx.outName(0)}_b`));
+    const y = ctx.g.node1('Conv', inputs, ctx.outName(0), {
+      kernel_shape: [1, 1],
+      strides: [1, 1],
+      pads: [0, 0, 0, 0],
+    });
+    ctx.setOutput(0, runtime(activation(ctx, y, act), [x.shape[0] as number, 1, 1, units], [...NCHW]));
+    return;
+  }
   // Flattening follows TFLite's element order: bring the input to its logical order first (a pure
   // Reshape when only unit axes move, e.g. [1,1,1,C] stored as NCHW).
   const flat = ctx.g.need(x, identity(x.shape.length), ctx.outName(0));
@@ -438,7 +487,7 @@ function fullyConnected(ctx: OpContext): void {
   const inputs = [x2, ctx.g.constant(w, [0, 1], `${ctx.outName(0)}_w`)];
   if (ctx.hasInput(2)) inputs.push(ctx.g.need(constInput(ctx, 2, 'bias'), [0], `${ctx.outName(0)}_b`));
   let y = ctx.g.node1('Gemm', inputs, ctx.outName(0), { transB: 1 });
-  y = activation(ctx, y, o?.int8(F.fused_activation_function, 0) ?? 0);
+  y = activation(ctx, y, act);
   if (out.length !== 2 || out[0] !== rows || out[1] !== units) {
     y = ctx.g.node1('Reshape', [y, ctx.g.int64s(`${ctx.outName(0)}_shape`, out)], ctx.outName(0));
   }
