@@ -1,7 +1,7 @@
 // convert(): TFLite flatbuffer bytes → ONNX protobuf bytes plus a report.
 import { Tflite2OnnxError } from './errors.ts';
 import { GraphBuilder, runtime, type Value } from './graph-builder.ts';
-import { identity, isIdentity } from './layout.ts';
+import { identity } from './layout.ts';
 import { encodeOnnxModel } from './onnx-proto.ts';
 import { acceptedTypes, converters, type OpContext } from './operators.ts';
 import { readTflite, type TfliteModel, type TfliteTensor } from './tflite-reader.ts';
@@ -302,9 +302,6 @@ export function convert(tfliteBytes: Uint8Array, options: ConvertOptions = {}): 
           },
         );
       }
-      if (t.shape.length === 0 && t.data === undefined && op.op !== 'DEQUANTIZE' && o !== undefined) {
-        // Scalars are fine; dynamic (unknown) shapes are written as [] only for scalars.
-      }
     }
     convertOp(ctx);
   }
@@ -319,10 +316,10 @@ export function convert(tfliteBytes: Uint8Array, options: ConvertOptions = {}): 
         { model: modelName },
       );
     }
-    let name = g.need(v, identity(v.shape.length), sanitize(t.name));
-    if (name !== t.name) {
-      if (!g.renameOutput(name, t.name)) name = g.node1('Identity', [name], t.name);
-    }
+    const name = g.need(v, identity(v.shape.length), sanitize(t.name));
+    // Give the graph output its TFLite name: rename the producing node's output, or (for a graph
+    // input passed straight through) add an Identity.
+    if (name !== t.name && !g.renameOutput(name, t.name)) g.nodeTo('Identity', [name], t.name);
     return t;
   });
 
@@ -350,8 +347,6 @@ export function convert(tfliteBytes: Uint8Array, options: ConvertOptions = {}): 
       layout: 'NHWC at inputs and outputs',
     },
   });
-  // Guard: graph outputs came back in TFLite order (identity perm) — checked by construction above.
-  void isIdentity;
   return {
     onnx,
     report: {

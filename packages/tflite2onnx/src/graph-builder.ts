@@ -67,6 +67,18 @@ export class GraphBuilder {
     return this.node(opType, inputs, [outHint], attributes)[0] as string;
   }
 
+  /** Adds a node whose single output has exactly the (reserved) name `output`. */
+  nodeTo(opType: string, inputs: string[], output: string): void {
+    this.used.add(output);
+    this.nodes.push({
+      opType,
+      inputs,
+      outputs: [output],
+      name: `${opType}_${this.nodeCount++}`,
+      attributes: {},
+    });
+  }
+
   /** Adds an initializer with a fresh name. */
   initializer(hint: string, dims: number[], data: Float32Array | BigInt64Array | Int32Array): string {
     const name = this.fresh(hint);
