@@ -6,10 +6,10 @@ import { openOutput } from '@deepseg/v4l2';
 import { FakeV4l2 } from '@deepseg/v4l2/fake';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runMain, startMain } from './__fixtures__/test-io.ts';
 import { createDeviceLayer } from './device-layer.ts';
 import { ExitCode } from './exit-codes.ts';
 import { type ReaderWatch, setDeviceLayer } from './run-command.ts';
-import { runMain, startMain } from './test-io.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'deepseg-dev-'));
 const W = 640;

@@ -5,8 +5,8 @@ import { hasCommand, sharedFile } from '@deepseg/fixtures/shared';
 import { createSegmenter } from '@deepseg/segment';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
+import { runMain } from './__fixtures__/test-io.ts';
 import { openFileSource } from './file-io.ts';
-import { runMain } from './test-io.ts';
 import { openY4mReader } from './y4m.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'deepseg-file-'));

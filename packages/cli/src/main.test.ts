@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { sharedFile } from '@deepseg/fixtures/shared';
 import { DeepsegError } from '@deepseg/yuyv';
 import { describe, expect, it } from 'vitest';
+import { runMain } from './__fixtures__/test-io.ts';
 import { ExitCode, exitCodeFor } from './exit-codes.ts';
-import { runMain } from './test-io.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'deepseg-main-'));
 const pkgDir = join(dirname(fileURLToPath(import.meta.url)), '..');

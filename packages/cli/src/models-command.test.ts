@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sharedFile } from '@deepseg/fixtures/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runMain } from './__fixtures__/test-io.ts';
 import { ExitCode } from './exit-codes.ts';
 import { progressLine } from './models-command.ts';
-import { runMain } from './test-io.ts';
 
 const deeplab = sharedFile('models/deeplabv3_257_mv_gpu.tflite');
 

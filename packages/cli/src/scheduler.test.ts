@@ -184,7 +184,12 @@ describe('Scheduler', () => {
 
   it('judges staleness by the rate frames really arrive at, not only the announced one', async () => {
     // announced 30 fps, but frames come every 60 ms and are 60 ms old when dequeued: none is stale
-    const source = memorySource(8, { live: true, fps: 30, intervalMs: 60, ages: [60, 60, 60, 60, 60, 60, 60, 60] });
+    const source = memorySource(8, {
+      live: true,
+      fps: 30,
+      intervalMs: 60,
+      ages: [60, 60, 60, 60, 60, 60, 60, 60],
+    });
     const s = new Scheduler(
       { source, sink: recordingSink(), engine: delayedEngine(0), compositor: maskEcho() },
       { inferEvery: 1, stillThreshold: 0, mirror: false, realtime: true },

@@ -202,7 +202,8 @@ export class Scheduler {
       if (source.live && frame.capturedAt !== undefined) {
         if (lastCaptured !== undefined) {
           const delta = frame.capturedAt - lastCaptured;
-          if (delta > 0 && delta < 2000) arrival = arrival === undefined ? delta : arrival * 0.9 + delta * 0.1;
+          if (delta > 0 && delta < 2000)
+            arrival = arrival === undefined ? delta : arrival * 0.9 + delta * 0.1;
         }
         lastCaptured = frame.capturedAt;
         const age = dequeued - frame.capturedAt;

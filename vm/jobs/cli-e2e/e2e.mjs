@@ -1,6 +1,7 @@
-// The deepseg command on real drivers (see ../cli-e2e.sh). Under TCG everything runs ~10-20x slower
-// than on a real machine, so the stream is 320x240 at 10 fps (what the v4l2 job also found to be the
-// emulated equivalent of 30 fps on real hardware).
+// The deepseg command on real drivers (see ../cli-e2e.sh). Under TCG everything runs 20-50x slower
+// than on a real machine (measured here: one 256x144 inference 2.6-3.3 s, a 320x240 composite ~100 ms,
+// with ffmpeg feeder and reader sharing the 2 emulated CPUs), so the stream is 160x120 at 4 fps and the
+// model runs on every 2nd frame: the checks are about correctness on the real drivers, not speed.
 import { equal, ok } from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -16,9 +17,9 @@ const CLIP = join(shared, 'media/doctor_desk_5s_960x540.mp4');
 const BIN = join(repo, 'packages/cli/dist/bin.js');
 const CAM = '/dev/video20';
 const VCAM = '/dev/video21';
-const W = 320;
-const H = 240;
-const FPS = 10;
+const W = 160;
+const H = 120;
+const FPS = 4;
 const FRAME = W * H * 2;
 const GREEN = { y: 145, u: 54, v: 34 }; // #00FF00, BT.601 limited
 const BLUE = { y: 41, u: 240, v: 110 }; // #0000FF
@@ -141,7 +142,7 @@ function statsLine(p) {
 }
 
 /** Pixels (pair indices) that the model calls background (or person) in every one of the clip frames. */
-const RAW = '/tmp/clip-320x240-yuyv.raw';
+const RAW = `/tmp/clip-${W}x${H}-yuyv.raw`;
 
 async function robustRegions() {
   const { stdout } = await run(
@@ -170,7 +171,9 @@ async function robustRegions() {
   const pairs = (W / 2) * H;
   const bgAll = new Uint8Array(pairs).fill(1);
   const fgAll = new Uint8Array(pairs).fill(1);
-  for (let f = 0; f < 50; f += 7) {
+  const count = Math.floor(stdout.length / FRAME);
+  if (count < 10) throw new Error(`only ${count} frames decoded from ${CLIP}`);
+  for (let f = 0; f < count; f += 3) {
     await seg.segment(
       {
         data: new Uint8Array(stdout.subarray(f * FRAME, (f + 1) * FRAME)),
@@ -264,6 +267,8 @@ async function scenario(format, regions) {
         // writes; the rate check below measures what really arrives
         '--format',
         format,
+        '--infer-every',
+        '2',
         '--config',
         config,
         '--stats',
@@ -273,7 +278,7 @@ async function scenario(format, regions) {
     try {
       await waitForCapture(VCAM, deepseg);
       log(`${format}: virtual camera up after ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-      await sleep(3000); // first masks, temporal smoothing settles
+      await sleep(15000); // first masks (seconds each under TCG), temporal smoothing settles
       const rate = await measureRate(VCAM, 3 * FPS);
       log(
         `${format}: ${rate.frames} frames at ${rate.fps.toFixed(2)} fps (frame timestamps); deepseg: ${statsLine(deepseg)}`,
@@ -291,12 +296,12 @@ async function scenario(format, regions) {
       log(
         `${format}: background green ${(bg.share * 100).toFixed(1)}% of ${bg.n}; person green ${(fg.share * 100).toFixed(1)}% of ${fg.n}`,
       );
-      ok(bg.n > 1000 && bg.share > 0.9, 'background pixels are green');
-      ok(fg.n > 500 && fg.share < 0.05, 'the person is kept');
+      ok(bg.n > 500 && bg.share > 0.9, 'background pixels are green');
+      ok(fg.n > 200 && fg.share < 0.05, 'the person is kept');
 
       writeFileSync(config, JSON.stringify({ background: 'color=#0000FF' }));
       deepseg.child.kill('SIGHUP');
-      await sleep(2000);
+      await sleep(5000);
       const b = await consume(VCAM, { count: 5 });
       equal(b.frames.length, 5);
       const blue = share(b.frames.at(-1), regions.bgAll, BLUE);

@@ -1,7 +1,7 @@
 // Test helper (not exported): runs `main` in-process with captured output.
 import { EventEmitter } from 'node:events';
-import type { CliIo } from './cli-io.ts';
-import { main } from './main.ts';
+import type { CliIo } from '../cli-io.ts';
+import { main } from '../main.ts';
 
 /** What a captured run printed and returned. */
 export interface CapturedRun {
