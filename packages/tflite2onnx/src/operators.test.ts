@@ -49,6 +49,35 @@ interface ConvCase {
   activation?: number;
 }
 
+/** Puts an identity MAX_POOL (1×1, stride 1) in front, so the convolution reads an NCHW value. */
+function afterIdentityPool(model: TinyModel): TinyModel {
+  const shift = (i: number): number => (i < 0 ? i : i + 1);
+  const input = model.tensors[model.inputs[0] as number] as TinyTensor;
+  return {
+    tensors: [{ shape: [...input.shape] }, ...model.tensors],
+    inputs: [0],
+    outputs: model.outputs.map(shift),
+    operators: [
+      {
+        op: 'MAX_POOL_2D',
+        inputs: [0],
+        outputs: [shift(model.inputs[0] as number)],
+        options: {
+          type: OptionsType.Pool2DOptions,
+          fields: [
+            { id: 0, i8: Padding.VALID },
+            { id: 1, i32: 1 },
+            { id: 2, i32: 1 },
+            { id: 3, i32: 1 },
+            { id: 4, i32: 1 },
+          ],
+        },
+      },
+      ...model.operators.map((o) => ({ ...o, inputs: o.inputs.map(shift), outputs: o.outputs.map(shift) })),
+    ],
+  };
+}
+
 function convModel(c: ConvCase, depthwise: boolean): TinyModel {
   const [h, w, cin] = c.input;
   const dil = c.dilation ?? [1, 1];
@@ -177,7 +206,12 @@ describe('CONV_2D', () => {
       activation: Activation.RELU_N1_TO_1,
     },
   ];
-  for (const c of cases) it(c.name, () => expectClose(convModel(c, false)));
+  // On the graph input the converter reads NHWC rows directly (no transpose); after another op the
+  // input is already NCHW: both paths, every case.
+  for (const c of cases) {
+    it(`${c.name} — on the NHWC graph input`, () => expectClose(convModel(c, false)));
+    it(`${c.name} — on an NCHW value`, () => expectClose(afterIdentityPool(convModel(c, false))));
+  }
   // A kernel narrower than its stride with SAME padding: the XNNPACK path of the WASM runtime gets this
   // wrong (negative total padding); TFLite's reference kernels and ArmNN agree with the converter.
   it.skipIf(!armnn)('SAME kernel narrower than the stride (2 wide, stride 3), against ArmNN', () =>

@@ -192,10 +192,37 @@ function conv2d(ctx: OpContext, depthwise: boolean): void {
     group = inC / kin;
     weights = ctx.g.constant(w, [0, 3, 1, 2], `${ctx.outName(0)}_w`);
   }
-  const inputs = [ctx.g.need(x, NCHW, ctx.outName(0)), weights];
-  if (ctx.hasInput(2)) inputs.push(ctx.g.need(constInput(ctx, 2, 'bias'), [0], `${ctx.outName(0)}_b`));
-  const attrs = { kernel_shape: kernel, strides, dilations, pads, group };
-  const y = ctx.g.node1('Conv', inputs, ctx.outName(0), attrs);
+  const bias = ctx.hasInput(2) ? [ctx.g.need(constInput(ctx, 2, 'bias'), [0], `${ctx.outName(0)}_b`)] : [];
+  let y: string;
+  if (
+    x.data === undefined &&
+    !depthwise &&
+    group === 1 &&
+    dilations[1] === 1 &&
+    samePerm(x.perm, identity(4))
+  ) {
+    // The input is still in NHWC order (typically the graph input). Rather than transposing it, read
+    // it as one channel of H rows × W·C columns: a KH×KW convolution over C channels is then a
+    // KH×(KW·C) convolution with a horizontal stride of stride_w·C, and the OHWI weights are already
+    // in that order ([O, 1, KH, KW·C]). The output comes out NCHW.
+    const [n, h, w0, c] = x.shape as [number, number, number, number];
+    const flat = ctx.g.node1(
+      'Reshape',
+      [x.name as string, ctx.g.int64s(`${ctx.outName(0)}_rows`, [n, 1, h, w0 * c])],
+      `${ctx.outName(0)}_rows`,
+    );
+    const [kh, kw] = kernel;
+    const rowWeights = ctx.g.constant(w, identity(4), `${ctx.outName(0)}_wrows`, [outC, 1, kh, kw * c]);
+    y = ctx.g.node1('Conv', [flat, rowWeights, ...bias], ctx.outName(0), {
+      kernel_shape: [kh, kw * c],
+      strides: [strides[0], strides[1] * c],
+      dilations: [dilations[0], 1],
+      pads: [pads[0] as number, (pads[1] as number) * c, pads[2] as number, (pads[3] as number) * c],
+    });
+  } else {
+    const attrs = { kernel_shape: kernel, strides, dilations, pads, group };
+    y = ctx.g.node1('Conv', [ctx.g.need(x, NCHW, ctx.outName(0)), weights, ...bias], ctx.outName(0), attrs);
+  }
   nchwOut(ctx, activation(ctx, y, o?.int8(F.fused_activation_function, 0) ?? 0));
 }
 
