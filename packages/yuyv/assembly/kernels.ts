@@ -1768,3 +1768,307 @@ export function mirrorUnits(src: usize, dst: usize, rowBytes: i32, rows: i32, un
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Guided composite of YUYV frames: the last step of the fast guided filter fused with the blend.
+// Per pixel, q = a·Y + b with a, b bilinear from low-resolution grids (a in 1/255 units is folded into
+// the slots), alpha = smoothstep(low, high, q); light wrap screens the background's luma onto the
+// person where alpha < 1 (f' = Y + (1 − alpha)·wrap·g·(255 − Y)/255); out = g + (f' − g)·alpha + 0.5,
+// chroma with the pair's mean alpha. f32 math, 8 pixels per step. Grid rows are upsampled
+// horizontally once into frame-wide f32 slots (two per grid, by row parity) and lerped vertically on
+// the fly. The background row is either one row (`bgFactor` = 0: row y at bg + y·bgStride; stride 0
+// for a colour) or the lerp of two frame-wide rows of a background at 1/bgFactor vertical resolution
+// (weights in 1/256, as `(r0·(256 − w) + r1·w + 128) >> 8`).
+
+let gSlotRow0: i32 = -1;
+let gSlotRow1: i32 = -1;
+const OUTSIDE_B: f32 = -1.0e9;
+
+function fillGuidedSlot(
+  sa: usize,
+  sb: usize,
+  ga: usize,
+  gb: usize,
+  k: i32,
+  gw: i32,
+  width: i32,
+  axI0: usize,
+  axF: usize,
+): void {
+  const off = (<usize>(k * gw)) << 2;
+  const ra = ga + off;
+  const rb = gb + off;
+  const last = gw - 1;
+  for (let x = 0; x < width; x++) {
+    const j = (<usize>x) << 2;
+    const i0 = load<i32>(axI0 + j);
+    if (i0 < 0) {
+      store<f32>(sa + j, 0);
+      store<f32>(sb + j, OUTSIDE_B);
+      continue;
+    }
+    const i1 = i0 < last ? i0 + 1 : i0;
+    const f = load<f32>(axF + j);
+    const a0 = load<f32>(ra + ((<usize>i0) << 2));
+    const b0 = load<f32>(rb + ((<usize>i0) << 2));
+    store<f32>(sa + j, (a0 + (load<f32>(ra + ((<usize>i1) << 2)) - a0) * f) * (<f32>1.0 / <f32>255.0));
+    store<f32>(sb + j, b0 + (load<f32>(rb + ((<usize>i1) << 2)) - b0) * f);
+  }
+}
+
+// Scalar twin of the vector body for one pixel's alpha.
+function guidedAlpha(a: f32, b: f32, y: f32, low: f32, inv: f32): f32 {
+  let t = (a * y + b - low) * inv;
+  t = min<f32>(max<f32>(t, 0), 1);
+  return t * t * (3 - 2 * t);
+}
+
+function lumaOut(f: f32, g: f32, al: f32, wrapK: f32): i32 {
+  const fw = f + (1 - al) * wrapK * g * (255 - f);
+  return clamp255(<i32>(g + (fw - g) * al + 0.5));
+}
+
+function chromaOut(f: f32, g: f32, ac: f32): i32 {
+  return clamp255(<i32>(g + (f - g) * ac + 0.5));
+}
+
+export function guidedComposite(
+  fg: usize,
+  bg: usize,
+  bgStride: i32,
+  bgRows: i32,
+  bgFactor: i32,
+  dst: usize,
+  width: i32,
+  height: i32,
+  gridA: usize,
+  gridB: usize,
+  gw: i32,
+  axI0: usize,
+  axF: usize,
+  ayI0: usize,
+  ayI1: usize,
+  ayF: usize,
+  low: f32,
+  high: f32,
+  wrap: f32,
+  work: usize,
+): void {
+  gSlotRow0 = -1;
+  gSlotRow1 = -1;
+  const slotBytes = <usize>(((width + 16) & ~7) << 2);
+  const sa0 = work;
+  const sa1 = sa0 + slotBytes;
+  const sb0 = sa1 + slotBytes;
+  const sb1 = sb0 + slotBytes;
+  const soa = sb1 + slotBytes;
+  const sob = soa + slotBytes;
+  const bgRow = sob + slotBytes;
+  for (let x = 0; x < width + 8; x++) {
+    store<f32>(soa + ((<usize>x) << 2), 0);
+    store<f32>(sob + ((<usize>x) << 2), OUTSIDE_B);
+  }
+  const inv: f32 = high > low ? <f32>1.0 / (high - low) : <f32>1.0e6;
+  const wrapK: f32 = wrap / <f32>255.0;
+  const vlo = f32x4.splat(low);
+  const vhi = f32x4.splat(high);
+  const vinv = f32x4.splat(inv);
+  const vwrap = f32x4.splat(wrapK);
+  const zero = f32x4.splat(0);
+  const one = f32x4.splat(1);
+  const two = f32x4.splat(2);
+  const three = f32x4.splat(3);
+  const v255 = f32x4.splat(255);
+  const half = f32x4.splat(0.5);
+  const z = i32x4.splat(0);
+  const stride = <usize>(width << 1);
+  const vec = width & ~7;
+  for (let y = 0; y < height; y++) {
+    // Background row.
+    let bgp: usize;
+    if (bgFactor === 0) {
+      bgp = bg + <usize>(y * bgStride);
+    } else {
+      let p = (<f64>y + 0.5) / <f64>bgFactor - 0.5;
+      if (p < 0) p = 0;
+      if (p > <f64>(bgRows - 1)) p = <f64>(bgRows - 1);
+      const y0 = <i32>Math.floor(p);
+      const y1 = y0 + 1 < bgRows ? y0 + 1 : y0;
+      const w = <i32>Math.floor((p - <f64>y0) * 256 + 0.5);
+      bgp = bg + <usize>(y0 * bgStride);
+      if (w !== 0) {
+        const r1 = bg + <usize>(y1 * bgStride);
+        const vw = i16x8.splat(<i16>w);
+        const viw = i16x8.splat(<i16>(256 - w));
+        const r = i16x8.splat(128);
+        for (let i: usize = 0; i < stride; i += 16) {
+          const h0 = v128.load(bgp + i);
+          const h1 = v128.load(r1 + i);
+          const lo = i16x8.shr_u(
+            i16x8.add(
+              i16x8.add(
+                i16x8.mul(i16x8.extend_low_i8x16_u(h0), viw),
+                i16x8.mul(i16x8.extend_low_i8x16_u(h1), vw),
+              ),
+              r,
+            ),
+            8,
+          );
+          const hi = i16x8.shr_u(
+            i16x8.add(
+              i16x8.add(
+                i16x8.mul(i16x8.extend_high_i8x16_u(h0), viw),
+                i16x8.mul(i16x8.extend_high_i8x16_u(h1), vw),
+              ),
+              r,
+            ),
+            8,
+          );
+          v128.store(bgRow + i, i8x16.narrow_i16x8_u(lo, hi));
+        }
+        bgp = bgRow;
+      }
+    }
+    // Coefficient slots.
+    const j = (<usize>y) << 2;
+    const k0 = load<i32>(ayI0 + j);
+    let pa0 = soa;
+    let pa1 = soa;
+    let pb0 = sob;
+    let pb1 = sob;
+    let fy: f32 = 0;
+    if (k0 >= 0) {
+      const k1 = load<i32>(ayI1 + j);
+      fy = load<f32>(ayF + j);
+      if ((k0 & 1) === 0 ? gSlotRow0 !== k0 : gSlotRow1 !== k0) {
+        if ((k0 & 1) === 0) {
+          fillGuidedSlot(sa0, sb0, gridA, gridB, k0, gw, width, axI0, axF);
+          gSlotRow0 = k0;
+        } else {
+          fillGuidedSlot(sa1, sb1, gridA, gridB, k0, gw, width, axI0, axF);
+          gSlotRow1 = k0;
+        }
+      }
+      if ((k1 & 1) === 0 ? gSlotRow0 !== k1 : gSlotRow1 !== k1) {
+        if ((k1 & 1) === 0) {
+          fillGuidedSlot(sa0, sb0, gridA, gridB, k1, gw, width, axI0, axF);
+          gSlotRow0 = k1;
+        } else {
+          fillGuidedSlot(sa1, sb1, gridA, gridB, k1, gw, width, axI0, axF);
+          gSlotRow1 = k1;
+        }
+      }
+      pa0 = (k0 & 1) === 0 ? sa0 : sa1;
+      pb0 = (k0 & 1) === 0 ? sb0 : sb1;
+      pa1 = (k1 & 1) === 0 ? sa0 : sa1;
+      pb1 = (k1 & 1) === 0 ? sb0 : sb1;
+    }
+    const vfy = f32x4.splat(fy);
+    const frow = fg + <usize>y * stride;
+    const drow = dst + <usize>y * stride;
+    let x = 0;
+    for (; x < vec; x += 8) {
+      const s = (<usize>x) << 2;
+      const a0l = v128.load(pa0 + s);
+      const a0h = v128.load(pa0 + s, 16);
+      const b0l = v128.load(pb0 + s);
+      const b0h = v128.load(pb0 + s, 16);
+      const al = f32x4.add(a0l, f32x4.mul(f32x4.sub(v128.load(pa1 + s), a0l), vfy));
+      const ah = f32x4.add(a0h, f32x4.mul(f32x4.sub(v128.load(pa1 + s, 16), a0h), vfy));
+      const bl = f32x4.add(b0l, f32x4.mul(f32x4.sub(v128.load(pb1 + s), b0l), vfy));
+      const bh = f32x4.add(b0h, f32x4.mul(f32x4.sub(v128.load(pb1 + s, 16), b0h), vfy));
+      const i = (<usize>x) << 1;
+      const f = v128.load(frow + i);
+      const yl = f32x4.convert_i32x4_u(
+        i8x16.shuffle(f, z, 0, 16, 16, 16, 2, 16, 16, 16, 4, 16, 16, 16, 6, 16, 16, 16),
+      );
+      const yh = f32x4.convert_i32x4_u(
+        i8x16.shuffle(f, z, 8, 16, 16, 16, 10, 16, 16, 16, 12, 16, 16, 16, 14, 16, 16, 16),
+      );
+      const ql = f32x4.add(f32x4.mul(al, yl), bl);
+      const qh = f32x4.add(f32x4.mul(ah, yh), bh);
+      // Surely background / surely person: the result is the background / the frame, exactly.
+      if (i32x4.all_true(f32x4.le(ql, vlo)) && i32x4.all_true(f32x4.le(qh, vlo))) {
+        v128.store(drow + i, v128.load(bgp + i));
+        continue;
+      }
+      if (i32x4.all_true(f32x4.ge(ql, vhi)) && i32x4.all_true(f32x4.ge(qh, vhi))) {
+        v128.store(drow + i, f);
+        continue;
+      }
+      const tl = f32x4.min(f32x4.max(f32x4.mul(f32x4.sub(ql, vlo), vinv), zero), one);
+      const th = f32x4.min(f32x4.max(f32x4.mul(f32x4.sub(qh, vlo), vinv), zero), one);
+      const alpl = f32x4.mul(f32x4.mul(tl, tl), f32x4.sub(three, f32x4.mul(two, tl)));
+      const alph = f32x4.mul(f32x4.mul(th, th), f32x4.sub(three, f32x4.mul(two, th)));
+      const g = v128.load(bgp + i);
+      const gl = f32x4.convert_i32x4_u(
+        i8x16.shuffle(g, z, 0, 16, 16, 16, 2, 16, 16, 16, 4, 16, 16, 16, 6, 16, 16, 16),
+      );
+      const gh = f32x4.convert_i32x4_u(
+        i8x16.shuffle(g, z, 8, 16, 16, 16, 10, 16, 16, 16, 12, 16, 16, 16, 14, 16, 16, 16),
+      );
+      const fwl = f32x4.add(
+        yl,
+        f32x4.mul(f32x4.mul(f32x4.mul(f32x4.sub(one, alpl), vwrap), gl), f32x4.sub(v255, yl)),
+      );
+      const fwh = f32x4.add(
+        yh,
+        f32x4.mul(f32x4.mul(f32x4.mul(f32x4.sub(one, alph), vwrap), gh), f32x4.sub(v255, yh)),
+      );
+      const ol = f32x4.add(f32x4.add(gl, f32x4.mul(f32x4.sub(fwl, gl), alpl)), half);
+      const oh = f32x4.add(f32x4.add(gh, f32x4.mul(f32x4.sub(fwh, gh), alph)), half);
+      const ev = i8x16.shuffle(alpl, alph, 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27);
+      const od = i8x16.shuffle(alpl, alph, 4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31);
+      const ac = f32x4.mul(f32x4.add(ev, od), half);
+      const fu = f32x4.convert_i32x4_u(
+        i8x16.shuffle(f, z, 1, 16, 16, 16, 5, 16, 16, 16, 9, 16, 16, 16, 13, 16, 16, 16),
+      );
+      const fv = f32x4.convert_i32x4_u(
+        i8x16.shuffle(f, z, 3, 16, 16, 16, 7, 16, 16, 16, 11, 16, 16, 16, 15, 16, 16, 16),
+      );
+      const gu = f32x4.convert_i32x4_u(
+        i8x16.shuffle(g, z, 1, 16, 16, 16, 5, 16, 16, 16, 9, 16, 16, 16, 13, 16, 16, 16),
+      );
+      const gv = f32x4.convert_i32x4_u(
+        i8x16.shuffle(g, z, 3, 16, 16, 16, 7, 16, 16, 16, 11, 16, 16, 16, 15, 16, 16, 16),
+      );
+      const ou = f32x4.add(f32x4.add(gu, f32x4.mul(f32x4.sub(fu, gu), ac)), half);
+      const ov = f32x4.add(f32x4.add(gv, f32x4.mul(f32x4.sub(fv, gv), ac)), half);
+      const ys = i16x8.narrow_i32x4_u(i32x4.trunc_sat_f32x4_u(ol), i32x4.trunc_sat_f32x4_u(oh));
+      const uv = i16x8.narrow_i32x4_u(i32x4.trunc_sat_f32x4_u(ou), i32x4.trunc_sat_f32x4_u(ov));
+      const bytes = i8x16.narrow_i16x8_u(ys, uv);
+      v128.store(drow + i, i8x16.shuffle(bytes, bytes, 0, 8, 1, 12, 2, 9, 3, 13, 4, 10, 5, 14, 6, 11, 7, 15));
+    }
+    for (; x < width; x += 2) {
+      const s = (<usize>x) << 2;
+      const i = (<usize>x) << 1;
+      const f0 = <f32>load<u8>(frow + i);
+      const f1 = <f32>load<u8>(frow + i, 2);
+      const g0 = <f32>load<u8>(bgp + i);
+      const g1 = <f32>load<u8>(bgp + i, 2);
+      let a = load<f32>(pa0 + s);
+      let b = load<f32>(pb0 + s);
+      const al0 = guidedAlpha(
+        a + (load<f32>(pa1 + s) - a) * fy,
+        b + (load<f32>(pb1 + s) - b) * fy,
+        f0,
+        low,
+        inv,
+      );
+      a = load<f32>(pa0 + s, 4);
+      b = load<f32>(pb0 + s, 4);
+      const al1 = guidedAlpha(
+        a + (load<f32>(pa1 + s, 4) - a) * fy,
+        b + (load<f32>(pb1 + s, 4) - b) * fy,
+        f1,
+        low,
+        inv,
+      );
+      const ac = (al0 + al1) * 0.5;
+      store<u8>(drow + i, lumaOut(f0, g0, al0, wrapK));
+      store<u8>(drow + i, chromaOut(<f32>load<u8>(frow + i, 1), <f32>load<u8>(bgp + i, 1), ac), 1);
+      store<u8>(drow + i, lumaOut(f1, g1, al1, wrapK), 2);
+      store<u8>(drow + i, chromaOut(<f32>load<u8>(frow + i, 3), <f32>load<u8>(bgp + i, 3), ac), 3);
+    }
+  }
+}

@@ -14,6 +14,8 @@ export {
 } from './convert.ts';
 export type { DeepsegErrorContext, DeepsegErrorOptions } from './errors.ts';
 export { DeepsegError, isDeepsegError } from './errors.ts';
+export type { GuidedBackground, GuidedCompositeOptions } from './guided-composite.ts';
+export { guidedCompositeYuyv } from './guided-composite.ts';
 export type { MirrorOptions } from './mirror.ts';
 export { mirrorFrame, mirrorYuyv } from './mirror.ts';
 export type { RgbFormat, YuvFormat } from './pixel-format.ts';

@@ -179,6 +179,28 @@ export interface Kernels {
     vB: number,
   ): void;
   swapPacked(src: Ptr, dst: Ptr, bytes: number): void;
+  guidedComposite(
+    fg: Ptr,
+    bg: Ptr,
+    bgStride: number,
+    bgRows: number,
+    bgFactor: number,
+    dst: Ptr,
+    width: number,
+    height: number,
+    gridA: Ptr,
+    gridB: Ptr,
+    gw: number,
+    axI0: Ptr,
+    axF: Ptr,
+    ayI0: Ptr,
+    ayI1: Ptr,
+    ayF: Ptr,
+    low: number,
+    high: number,
+    wrap: number,
+    work: Ptr,
+  ): void;
   rgbToRgb(
     src: Ptr,
     dst: Ptr,

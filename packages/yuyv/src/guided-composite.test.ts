@@ -1,0 +1,206 @@
+import { describe, expect, it } from 'vitest';
+import { randomBytes, rng } from './__fixtures__/reference.ts';
+import { isDeepsegError } from './errors.ts';
+import {
+  type GuidedBackground,
+  type GuidedCompositeOptions,
+  guidedCompositeYuyv,
+} from './guided-composite.ts';
+import { allocFloat32, allocFrame, freeFrame } from './wasm-frames.ts';
+
+/** The documented formula in double precision (unrounded). */
+function reference(
+  frame: Uint8Array,
+  bg: GuidedBackground,
+  a: Float32Array,
+  b: Float32Array,
+  o: GuidedCompositeOptions,
+): Float64Array {
+  const { width: W, height: H, gridWidth: gw, gridHeight: gh } = o;
+  const roi = o.roi ?? { x: 0, y: 0, width: W, height: H };
+  const [lo, hi] = o.coverage ?? [0, 1];
+  const wrap = o.lightWrap ?? 0;
+  const out = new Float64Array(W * H * 2);
+  const pos = (v: number, n: number, start: number, len: number) => {
+    let g = ((v + 0.5 - start) * n) / len - 0.5;
+    g = Math.min(Math.max(g, 0), n - 1);
+    const k = Math.floor(g);
+    return [k, Math.min(k + 1, n - 1), g - k] as const;
+  };
+  const bgByte = (y: number, i: number): number => {
+    if (bg instanceof Uint8Array) return bg[y * W * 2 + i]!;
+    if ('color' in bg) return (i & 1) === 0 ? bg.color[0] : (i & 3) === 1 ? bg.color[1] : bg.color[2];
+    const rows = Math.ceil(H / bg.factor);
+    const p = Math.min(Math.max((y + 0.5) / bg.factor - 0.5, 0), rows - 1);
+    const y0 = Math.floor(p);
+    const y1 = Math.min(y0 + 1, rows - 1);
+    const w = Math.round((p - y0) * 256);
+    return (bg.rows[y0 * W * 2 + i]! * (256 - w) + bg.rows[y1 * W * 2 + i]! * w + 128) >> 8;
+  };
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x += 2) {
+      const al = [0, 0];
+      for (let k = 0; k < 2; k++) {
+        const xx = x + k;
+        const inside = xx >= roi.x && xx < roi.x + roi.width && y >= roi.y && y < roi.y + roi.height;
+        if (!inside) continue;
+        const [x0, x1, fx] = pos(xx, gw, roi.x, roi.width);
+        const [y0, y1, fy] = pos(y, gh, roi.y, roi.height);
+        const bil = (g: Float32Array) =>
+          (g[y0 * gw + x0]! * (1 - fx) + g[y0 * gw + x1]! * fx) * (1 - fy) +
+          (g[y1 * gw + x0]! * (1 - fx) + g[y1 * gw + x1]! * fx) * fy;
+        const Y = frame[(y * W + xx) * 2]!;
+        let t = ((bil(a) / 255) * Y + bil(b) - lo) / (hi - lo);
+        t = Math.min(Math.max(t, 0), 1);
+        al[k] = t * t * (3 - 2 * t);
+      }
+      const d = (y * W + x) * 2;
+      for (let k = 0; k < 2; k++) {
+        const f = frame[d + 2 * k]!;
+        const g = bgByte(y, x * 2 + 2 * k);
+        const fw = f + ((1 - al[k]!) * wrap * g * (255 - f)) / 255;
+        out[d + 2 * k] = g + (fw - g) * al[k]!;
+      }
+      const ac = (al[0]! + al[1]!) / 2;
+      for (const c of [1, 3]) {
+        const g = bgByte(y, x * 2 + c);
+        out[d + c] = g + (frame[d + c]! - g) * ac;
+      }
+    }
+  }
+  return out;
+}
+
+function grids(gw: number, gh: number, seed: number): [Float32Array, Float32Array] {
+  const r = rng(seed);
+  const a = Float32Array.from({ length: gw * gh }, () => (r() - 0.5) * 4);
+  const b = Float32Array.from({ length: gw * gh }, () => r() * 1.6 - 0.3);
+  return [a, b];
+}
+
+function worst(out: Uint8Array, ref: Float64Array): number {
+  let m = 0;
+  for (let i = 0; i < ref.length; i++) m = Math.max(m, Math.abs(out[i]! - ref[i]!));
+  return m;
+}
+
+describe('guidedCompositeYuyv', () => {
+  const cases: [string, GuidedCompositeOptions][] = [
+    [
+      'whole frame',
+      { width: 64, height: 36, gridWidth: 9, gridHeight: 7, coverage: [0.25, 0.75], lightWrap: 0.3 },
+    ],
+    [
+      'roi, odd tail',
+      { width: 46, height: 30, gridWidth: 5, gridHeight: 4, roi: { x: 3, y: 5, width: 37, height: 20 } },
+    ],
+    ['grid larger than frame', { width: 16, height: 8, gridWidth: 33, gridHeight: 17, coverage: [0.1, 0.9] }],
+  ];
+  for (const [name, o] of cases) {
+    const n = o.width * o.height * 2;
+    const frame = randomBytes(n, 1);
+    const [a, b] = grids(o.gridWidth, o.gridHeight, 2);
+    const factor = 4;
+    const backgrounds: [string, GuidedBackground][] = [
+      ['frame', randomBytes(n, 3)],
+      ['colour', { color: [81, 90, 240] }],
+      ['low-res rows', { rows: randomBytes(Math.ceil(o.height / factor) * o.width * 2, 4), factor }],
+    ];
+    for (const [bgName, bg] of backgrounds) {
+      it(`matches the double-precision formula within 1 code (${name}, ${bgName})`, () => {
+        const out = new Uint8Array(n);
+        guidedCompositeYuyv(frame, bg, out, a, b, o);
+        const ref = reference(frame, bg, a, b, o);
+        expect(worst(out, ref)).toBeLessThanOrEqual(1);
+        // Pixels that are surely background or person are exact (rounded the same way).
+        let mixed = 0;
+        for (let i = 0; i < n; i++) if (Math.abs(out[i]! - ref[i]!) > 0.5 + 1e-6) mixed++;
+        expect(mixed / n).toBeLessThan(0.05);
+      });
+    }
+  }
+
+  it('works in place on wasm-allocated buffers (no copies) with the same result', () => {
+    const o: GuidedCompositeOptions = { width: 64, height: 36, gridWidth: 9, gridHeight: 7, lightWrap: 0.2 };
+    const n = o.width * o.height * 2;
+    const frame = randomBytes(n, 5);
+    const bg = randomBytes(n, 6);
+    const [a, b] = grids(9, 7, 7);
+    const expected = new Uint8Array(n);
+    guidedCompositeYuyv(frame, bg, expected, a, b, o);
+    const wf = allocFrame(n);
+    const wb = allocFrame(n);
+    const wo = allocFrame(n);
+    const wa = allocFloat32(a.length);
+    const wc = allocFloat32(b.length);
+    wf.set(frame);
+    wb.set(bg);
+    wa.set(a);
+    wc.set(b);
+    guidedCompositeYuyv(wf, wb, wo, wa, wc, o);
+    expect(Array.from(wo)).toEqual(Array.from(expected));
+    for (const v of [wf, wb, wo, wa, wc]) freeFrame(v);
+  });
+
+  it('outside the roi the output is the background, exactly', () => {
+    const o: GuidedCompositeOptions = {
+      width: 32,
+      height: 16,
+      gridWidth: 4,
+      gridHeight: 4,
+      roi: { x: 8, y: 4, width: 16, height: 8 },
+    };
+    const n = o.width * o.height * 2;
+    const bg = randomBytes(n, 8);
+    const out = new Uint8Array(n);
+    const ones = new Float32Array(16).fill(1);
+    guidedCompositeYuyv(randomBytes(n, 9), bg, out, new Float32Array(16), ones, o);
+    for (let y = 0; y < 16; y++) {
+      for (let x = 0; x < 32; x++) {
+        if (x >= 8 && x < 24 && y >= 4 && y < 12) continue;
+        const i = (y * 32 + x) * 2;
+        expect(out[i]).toBe(bg[i]);
+      }
+    }
+  });
+
+  it('validates its arguments', () => {
+    const o: GuidedCompositeOptions = { width: 8, height: 2, gridWidth: 2, gridHeight: 2 };
+    const f = new Uint8Array(32);
+    const g = new Float32Array(4);
+    const code = (fn: () => void): string | undefined => {
+      try {
+        fn();
+      } catch (e) {
+        for (const c of ['ERR_INVALID_OPTION', 'ERR_INVALID_ARGUMENT', 'ERR_BUFFER_TOO_SMALL']) {
+          if (isDeepsegError(e, c)) return c;
+        }
+        throw e;
+      }
+      return undefined;
+    };
+    expect(code(() => guidedCompositeYuyv(f, f.slice(), new Uint8Array(32), g, g, o))).toBeUndefined();
+    expect(code(() => guidedCompositeYuyv(f, f.slice(), new Uint8Array(31), g, g, o))).toBe(
+      'ERR_BUFFER_TOO_SMALL',
+    );
+    expect(code(() => guidedCompositeYuyv(f, f.slice(), f, g, g, o))).toBe('ERR_INVALID_ARGUMENT');
+    expect(code(() => guidedCompositeYuyv(f, f.slice(), new Uint8Array(32), g, g, { ...o, width: 7 }))).toBe(
+      'ERR_INVALID_OPTION',
+    );
+    expect(
+      code(() => guidedCompositeYuyv(f, f.slice(), new Uint8Array(32), g, g, { ...o, coverage: [0.8, 0.2] })),
+    ).toBe('ERR_INVALID_OPTION');
+    expect(
+      code(() => guidedCompositeYuyv(f, f.slice(), new Uint8Array(32), g, g, { ...o, lightWrap: 2 })),
+    ).toBe('ERR_INVALID_OPTION');
+    expect(code(() => guidedCompositeYuyv(f, { color: [0, 0, 300] }, new Uint8Array(32), g, g, o))).toBe(
+      'ERR_INVALID_OPTION',
+    );
+    expect(
+      code(() => guidedCompositeYuyv(f, { rows: new Uint8Array(8), factor: 2 }, new Uint8Array(32), g, g, o)),
+    ).toBe('ERR_BUFFER_TOO_SMALL');
+    expect(code(() => guidedCompositeYuyv(f, f.slice(), new Uint8Array(32), g, new Float32Array(3), o))).toBe(
+      'ERR_BUFFER_TOO_SMALL',
+    );
+  });
+});
