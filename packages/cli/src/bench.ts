@@ -39,6 +39,9 @@ interface Result extends Config {
   latencyP99: number;
   inferencesPerSecond: number;
   inferenceMs: number;
+  /** Median stage times on the video path (ms); decode is null for YUYV input. */
+  decodeMs: number | null;
+  compositeMs: number;
   dropped: number;
   peakRssMb: number;
 }
@@ -167,6 +170,8 @@ async function runOne(cfg: Config): Promise<Result> {
     latencyP99: paced.latencyP99,
     inferencesPerSecond: (paced.inferences * 1000) / paced.wallMs,
     inferenceMs: paced.inferenceMs,
+    decodeMs: Number.isNaN(paced.decodeMs) ? null : paced.decodeMs,
+    compositeMs: paced.compositeMs,
     dropped: paced.dropped,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
   };
@@ -221,7 +226,7 @@ async function main(): Promise<void> {
     `memory camera at ${FPS} fps, ${MEASURE} frames per run, blur background, 1 inference thread; budget 33.3 ms/frame\n`,
   );
   const header =
-    'model             size       input  CPU ms/frame  sust. fps  p50 ms  p99 ms  infer ms  infer/s  dropped  peak RSS MB';
+    'model             size       input  CPU ms/frame  sust. fps  p50 ms  p99 ms  decode ms  compose ms  infer ms  infer/s  dropped  peak RSS MB';
   console.log(header);
   const results: Result[] = [];
   const script = fileURLToPath(import.meta.url);
@@ -247,6 +252,8 @@ async function main(): Promise<void> {
         r.sustainableFps.toFixed(0).padStart(10),
         r.latencyP50.toFixed(1).padStart(7),
         r.latencyP99.toFixed(1).padStart(7),
+        (r.decodeMs === null ? '-' : r.decodeMs.toFixed(1)).padStart(10),
+        r.compositeMs.toFixed(1).padStart(11),
         r.inferenceMs.toFixed(1).padStart(9),
         r.inferencesPerSecond.toFixed(1).padStart(8),
         String(r.dropped).padStart(8),

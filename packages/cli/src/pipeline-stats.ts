@@ -26,6 +26,10 @@ export class PipelineStats {
   readonly latency = new SampleRing(2048);
   /** Duration of each inference (ms), newest 256. */
   readonly inference = new SampleRing(256);
+  /** Per-frame stage times (ms), newest 512 each: MJPEG decode, refine + composite, write. */
+  readonly decode = new SampleRing(512);
+  readonly composite = new SampleRing(512);
+  readonly write = new SampleRing(512);
   framesIn = 0;
   framesOut = 0;
   /** Stale frames skipped because a newer one was already waiting. */

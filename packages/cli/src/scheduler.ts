@@ -47,6 +47,10 @@ export interface RunSummary {
   latencyP50: number;
   latencyP99: number;
   inferenceMs: number;
+  /** Median per-frame stage times (ms): MJPEG decode (NaN for YUYV), refine + composite (+ scale, mirror), write. */
+  decodeMs: number;
+  compositeMs: number;
+  writeMs: number;
   wallMs: number;
   cpuMs: number;
 }
@@ -216,8 +220,11 @@ export class Scheduler {
       staleRun = 0;
       if (source.lostFrames) stats.sourceLost = source.lostFrames();
       let yuyv = frame.data;
-      if (this.#decoder) yuyv = await this.#decoder.decode(frame.data);
-      else if (yuyv.length > frameBytes) yuyv = yuyv.subarray(0, frameBytes);
+      if (this.#decoder) {
+        const t = performance.now();
+        yuyv = await this.#decoder.decode(frame.data);
+        stats.decode.push(performance.now() - t);
+      } else if (yuyv.length > frameBytes) yuyv = yuyv.subarray(0, frameBytes);
       else if (yuyv.length < frameBytes) {
         throw new DeepsegError(
           'ERR_INPUT',
@@ -230,6 +237,7 @@ export class Scheduler {
         this.#pending = undefined;
         if (this.#failure !== undefined) throw this.#failure;
       }
+      const tc = performance.now();
       this.#compositor.process(yuyv, this.#haveMask ? this.#front : null, composed);
       let out = composed;
       if (scaler && scaled) {
@@ -237,9 +245,12 @@ export class Scheduler {
         out = scaled;
       }
       if (this.#settings.mirror) mirrorYuyvInPlace(out, sink.width, sink.height);
+      stats.composite.push(performance.now() - tc);
       if (pace) await pace.wait(signal);
       if (signal.aborted) break;
+      const tw = performance.now();
       await sink.write(out);
+      stats.write.push(performance.now() - tw);
       stats.framesOut++;
       stats.latency.push(performance.now() - dequeued);
       index++;
@@ -258,6 +269,9 @@ export class Scheduler {
       latencyP50: stats.latency.percentile(50),
       latencyP99: stats.latency.percentile(99),
       inferenceMs: stats.inference.percentile(50),
+      decodeMs: stats.decode.percentile(50),
+      compositeMs: stats.composite.percentile(50),
+      writeMs: stats.write.percentile(50),
       wallMs: performance.now() - stats.startedAt,
       cpuMs: stats.cpuMs(),
     };
