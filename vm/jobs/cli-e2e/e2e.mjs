@@ -200,6 +200,106 @@ async function robustRegions() {
   return { bgAll, fgAll };
 }
 
+/** Waits until `p`'s stderr contains `text` (`times` times). */
+async function waitForLog(p, text, timeoutMs = 120_000, times = 1) {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (p.stderr().split(text).length - 1 >= times) return;
+    if (p.exited_()) break;
+    await sleep(200);
+  }
+  throw new Error(`deepseg never said "${text}"; it said: ${p.stderr().slice(-1500)}`);
+}
+
+/** Counts descriptors other processes hold on a device node (as fuser would). */
+async function holders(path) {
+  const { stdout } = await run('sh', [
+    '-c',
+    `ls -l /proc/[0-9]*/fd 2>/dev/null | grep -c -- "-> ${path}$" || true`,
+  ]);
+  return Number(stdout.trim());
+}
+
+/** --on-demand on the real driver: inotify sees a reader open the virtual camera; the camera follows. */
+async function onDemand() {
+  await reloadLoopback();
+  const feeder = spawnLogged(
+    'ffmpeg',
+    [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-re',
+      '-stream_loop',
+      '-1',
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'yuyv422',
+      '-video_size',
+      `${W}x${H}`,
+      '-framerate',
+      String(FPS),
+      '-i',
+      RAW,
+      '-pix_fmt',
+      'yuyv422',
+      '-f',
+      'v4l2',
+      CAM,
+    ],
+    'camera',
+  );
+  try {
+    await waitForCapture(CAM, feeder);
+    const deepseg = spawnLogged(
+      process.execPath,
+      [
+        BIN,
+        '--camera',
+        CAM,
+        '--loopback',
+        VCAM,
+        '--size',
+        `${W}x${H}`,
+        '--background',
+        'color=#00FF00',
+        '--on-demand',
+        '--on-demand-linger',
+        '1000',
+      ],
+      'deepseg',
+    );
+    try {
+      await waitForLog(deepseg, 'camera released (on-demand)');
+      // idle: the virtual camera is still listed as a camera (the output stays STREAMON'ed)...
+      await waitForCapture(VCAM, deepseg);
+      // ...and deepseg holds no descriptor on the real camera (the feeder holds one)
+      const idleHolders = await holders(CAM);
+      const a = await consume(VCAM, { count: 5 });
+      equal(a.frames.length, 5, 'a reader gets frames from an idle on-demand virtual camera');
+      ok(
+        deepseg.stderr().includes('a program opened the virtual camera; starting the camera'),
+        'inotify saw the reader',
+      );
+      ok(share(a.frames.at(-1), regions.bgAll, GREEN).share > 0.5, 'the frames are composited');
+      await waitForLog(deepseg, 'camera released (on-demand)', 60_000, 2);
+      const released = deepseg.stderr().split('camera released (on-demand)').length - 1;
+      ok(released >= 2, `camera released again after the reader left (${released} times)`);
+      const afterHolders = await holders(CAM);
+      log(`on-demand: camera descriptors while idle ${idleHolders}, after the reader left ${afterHolders}`);
+      equal(afterHolders, idleHolders, 'deepseg closed the camera again');
+      deepseg.child.kill('SIGTERM');
+      equal(await Promise.race([deepseg.exited, sleep(20000).then(() => 'timeout')]), 0, 'clean exit');
+    } finally {
+      if (deepseg.child.exitCode === null) deepseg.child.kill('SIGKILL');
+    }
+  } finally {
+    feeder.child.kill('SIGTERM');
+    await feeder.exited;
+  }
+}
+
 function share(frame, region, colour) {
   let n = 0;
   let hit = 0;
@@ -405,6 +505,19 @@ for (const format of ['YUYV', 'MJPEG']) {
   } catch (e) {
     results.push(false);
     console.log(`not ok - deepseg ${format} camera -> virtual camera: ${e?.stack ?? e}`);
+  }
+}
+{
+  const t0 = performance.now();
+  try {
+    await onDemand();
+    results.push(true);
+    console.log(
+      `ok - deepseg --on-demand follows readers of the virtual camera (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
+    );
+  } catch (e) {
+    results.push(false);
+    console.log(`not ok - deepseg --on-demand: ${e?.stack ?? e}`);
   }
 }
 const passed = results.filter(Boolean).length;
