@@ -5,7 +5,8 @@ import type { Layout } from './layout.ts';
  * Mask-weighted blur of the camera frame at reduced resolution (normalised convolution): every
  * low-resolution sample is weighted by how surely it is background, so the person's colours do not
  * bleed into the blurred background around them. Two box passes (a tent, close to a Gaussian) at
- * 1/`factor` resolution, upsampled bilinearly row by row while compositing. Buffers are allocated
+ * 1/`factor` resolution, upsampled horizontally here and vertically inside the composite kernel
+ * (yuyv's `guidedCompositeYuyv`), so no full-resolution blurred frame is ever built. Buffers are allocated
  * once per frame size.
  */
 export class MaskWeightedBlur {
@@ -31,11 +32,8 @@ export class MaskWeightedBlur {
   readonly pairFx: Float32Array;
   /** The blurred image upsampled horizontally to full width: one YUYV row per low-res row. */
   readonly hrows: Uint8Array;
-  readonly #h32: Uint32Array;
-  /** Byte offsets of the two upsampled rows for the current frame row, and the weight of the second (0..256). */
-  r0 = 0;
-  r1 = 0;
-  w = 0;
+  /** {@link hrows} as a background of yuyv's `guidedCompositeYuyv` (blended vertically per frame row). */
+  readonly rows: { rows: Uint8Array; factor: number };
   #gridX: Int32Array = new Int32Array(0);
   #gridY: Int32Array = new Int32Array(0);
   #gridLayout: Layout | undefined;
@@ -70,7 +68,7 @@ export class MaskWeightedBlur {
       );
     }
     this.hrows = new Uint8Array(lh * width * 2);
-    this.#h32 = new Uint32Array(this.hrows.buffer);
+    this.rows = { rows: this.hrows, factor };
     this.rowY = new Float32Array(lw + 1);
     this.rowU = new Float32Array(lw + 1);
     this.rowV = new Float32Array(lw + 1);
@@ -208,62 +206,5 @@ export class MaskWeightedBlur {
         hrows[d + 3] = rV[k]! + (rV[k + 1]! - rV[k]!) * f + 0.5;
       }
     }
-  }
-
-  /** Selects the two upsampled rows and the weight for frame row `y` (call before {@link fill}). */
-  beginRow(y: number): void {
-    let p = (y + 0.5) / this.factor - 0.5;
-    if (p < 0) p = 0;
-    if (p > this.lowHeight - 1) p = this.lowHeight - 1;
-    const y0 = Math.floor(p);
-    const y1 = y0 + 1 < this.lowHeight ? y0 + 1 : y0;
-    const stride = this.#width * 2;
-    this.r0 = y0 * stride;
-    this.r1 = y1 * stride;
-    this.w = Math.round((p - y0) * 256);
-  }
-
-  /** Writes pixel pairs [a, b) of the current row (see {@link beginRow}) into `out` at row offset `o`. */
-  fill(out: Uint8Array, o: number, a: number, b: number): void {
-    const h = this.hrows;
-    const w = this.w;
-    const r0 = this.r0;
-    const r1 = this.r1;
-    if (w === 0) {
-      out.set(h.subarray(r0 + a * 4, r0 + b * 4), o + a * 4);
-      return;
-    }
-    const iw = 256 - w;
-    const o32 = this.#view(out);
-    if (o32 === null) {
-      for (let k = a * 4; k < b * 4; k++) out[o + k] = (h[r0 + k]! * iw + h[r1 + k]! * w + 128) >> 8;
-      return;
-    }
-    // Two bytes per 32-bit lane pair at once (SWAR): even bytes, then odd bytes, 16 bits each.
-    const h32 = this.#h32;
-    const q0 = r0 >> 2;
-    const q1 = r1 >> 2;
-    const qo = o >> 2;
-    for (let i = a; i < b; i++) {
-      const x = h32[q0 + i]!;
-      const y = h32[q1 + i]!;
-      const even = (((x & 0xff00ff) * iw + (y & 0xff00ff) * w + 0x800080) >>> 8) & 0xff00ff;
-      const odd = (((x >>> 8) & 0xff00ff) * iw + ((y >>> 8) & 0xff00ff) * w + 0x800080) & 0xff00ff00;
-      o32[qo + i] = even | odd;
-    }
-  }
-
-  #outKey: Uint8Array | undefined;
-  #outView: Uint32Array | null = null;
-  /** A 32-bit view of `out` (cached per buffer), or null when it is not 4-byte aligned. */
-  #view(out: Uint8Array): Uint32Array | null {
-    if (out !== this.#outKey) {
-      this.#outKey = out;
-      this.#outView =
-        out.byteOffset % 4 === 0 && out.length % 4 === 0
-          ? new Uint32Array(out.buffer, out.byteOffset, out.length >> 2)
-          : null;
-    }
-    return this.#outView;
   }
 }

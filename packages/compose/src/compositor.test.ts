@@ -87,6 +87,28 @@ describe('createCompositor / process', () => {
     expect(out.filter((_, i) => i % 2 === 0).every((v) => v === yuvOf([0, 0, 0])[0])).toBe(true);
   });
 
+  it('composites with the alpha refineMask reports (the WebAssembly pass agrees with the JS one)', async () => {
+    const opts = { width: W, height: H, refine: { temporal: false as const, lightWrap: 0 } };
+    const c = await createCompositor({ ...opts, background: { type: 'color', color: '#2040c0' } });
+    const r = await createCompositor({ ...opts, background: { type: 'color', color: '#2040c0' } });
+    const f = frame(60, { x0: 21, x1: 50, y0: 5, y1: 30, y: 170 });
+    for (let i = 0; i < f.length; i += 2) f[i] = Math.min(255, f[i]! + ((i * 7) % 23));
+    const mask = new Float32Array(16 * 8);
+    for (let y = 0; y < 8; y++)
+      for (let x = 0; x < 16; x++) mask[y * 16 + x] = x >= 5 && x < 13 && y >= 1 ? 0.9 : 0.05;
+    const out = new Uint8Array(f.length);
+    const alpha = new Float32Array(W * H);
+    c.process(f, mask, { width: 16, height: 8 }, out);
+    r.refineMask(f, mask, { width: 16, height: 8 }, alpha);
+    const [gy] = yuvOf([0x20, 0x40, 0xc0]);
+    let soft = 0;
+    for (let p = 0; p < W * H; p++) {
+      const expected = gy + (f[p * 2]! - gy) * alpha[p]!;
+      expect(Math.abs(out[p * 2]! - expected)).toBeLessThanOrEqual(1);
+      if (alpha[p]! > 0.02 && alpha[p]! < 0.98) soft++;
+    }
+    expect(soft).toBeGreaterThan(10);
+  });
   it('upsamples edge-aware: the edge lands on the frame edge, not on the coarse mask grid', async () => {
     // person (bright) from x = 27; the 8-wide mask only knows "about a third of the way"
     const f = frame(40, { x0: 27, x1: W, y0: 0, y1: H, y: 200 });

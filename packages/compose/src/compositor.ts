@@ -1,8 +1,15 @@
-import { type ColorMatrix, type ColorRange, DeepsegError, type Rect } from '@deepseg/yuyv';
+import {
+  type ColorMatrix,
+  type ColorRange,
+  DeepsegError,
+  type GuidedBackground,
+  type GuidedCompositeOptions,
+  guidedCompositeYuyv,
+  type Rect,
+} from '@deepseg/yuyv';
 import { MaskWeightedBlur } from './blur-background.ts';
 import { boxMean, morph } from './box-filter.ts';
 import { fillYuyv, parseColor, rgbToYuv } from './color.ts';
-import { type BackgroundSource, compositeRefined, type KernelParams } from './composite-kernel.ts';
 import { createGuidedScratch, type GuidedScratch, guidedFilterCoefficients } from './guided-filter.ts';
 import { loadImageYuyv } from './image-background.ts';
 import { createLayout, type Layout, type MaskGeometry, sampleLuma } from './layout.ts';
@@ -82,8 +89,24 @@ export interface Compositor {
   close(): Promise<void>;
 }
 
+/** The refined grid handed to the full-resolution pass (yuyv's `guidedCompositeYuyv`). */
+interface KernelParams {
+  /** Slope of q = a·Y/255 + b on the mask grid (0 without guided filtering). */
+  meanA: Float32Array;
+  /** Offset of q on the mask grid (the mask itself without guided filtering). */
+  meanB: Float32Array;
+  /** Coverage band: alpha = smoothstep(low, high, q). */
+  low: number;
+  high: number;
+  /** Light-wrap strength 0..1 (screen blend of background luma onto the person's edge). */
+  lightWrap: number;
+  /** Scratch rows of gridWidth + 1 floats (for {@link Compositor.refineMask}). */
+  rowA: Float32Array;
+  rowB: Float32Array;
+}
+
 type ActiveBackground =
-  | { spec: BackgroundSpec; kind: 'color'; row: Uint8Array }
+  | { spec: BackgroundSpec; kind: 'color'; color: { color: [number, number, number] } }
   | { spec: BackgroundSpec; kind: 'image'; frame: Uint8Array }
   | { spec: BackgroundSpec; kind: 'video'; player: VideoPlayer }
   | { spec: BackgroundSpec; kind: 'blur'; blur: MaskWeightedBlur };
@@ -173,7 +196,6 @@ interface GridState {
   guided: GuidedScratch;
   rowA: Float32Array;
   rowB: Float32Array;
-  cellClass: Uint8Array;
   hasHistory: boolean;
 }
 
@@ -192,6 +214,8 @@ class CompositorImpl implements Compositor {
   #requests = 0;
   #closed = false;
   readonly #kernel: KernelParams;
+  readonly #coverage: [number, number] = [0, 1];
+  readonly #options: GuidedCompositeOptions;
 
   constructor(o: CompositorOptions, refine: ResolvedRefine) {
     this.width = o.width;
@@ -208,7 +232,14 @@ class CompositorImpl implements Compositor {
       lightWrap: 0,
       rowA: empty,
       rowB: empty,
-      cellClass: new Uint8Array(0),
+    };
+    this.#options = {
+      width: o.width,
+      height: o.height,
+      gridWidth: 1,
+      gridHeight: 1,
+      coverage: this.#coverage,
+      lightWrap: 0,
     };
   }
 
@@ -234,9 +265,9 @@ class CompositorImpl implements Compositor {
       case 'blur':
         return { spec, kind: 'blur', blur: new MaskWeightedBlur(width, height, spec.radius ?? 16) };
       case 'color': {
-        const row = new Uint8Array(width * 2);
+        const row = new Uint8Array(4);
         fillYuyv(row, rgbToYuv(parseColor(spec.color, 'background.color'), this.#matrix, this.#range));
-        return { spec, kind: 'color', row };
+        return { spec, kind: 'color', color: { color: [row[0]!, row[1]!, row[3]!] } };
       }
       case 'image': {
         const frame = await loadImageYuyv(
@@ -355,7 +386,6 @@ class CompositorImpl implements Compositor {
       guided: createGuidedScratch(n),
       rowA: new Float32Array(cw + 1),
       rowB: new Float32Array(cw + 1),
-      cellClass: new Uint8Array(n),
       hasHistory: false,
     };
     return this.#grid;
@@ -450,7 +480,6 @@ class CompositorImpl implements Compositor {
     k.lightWrap = r.lightWrap;
     k.rowA = g.rowA;
     k.rowB = g.rowB;
-    k.cellClass = g.cellClass;
     return g;
   }
 
@@ -464,23 +493,31 @@ class CompositorImpl implements Compositor {
       );
     }
     const bg = this.#active!;
-    let source: BackgroundSource;
+    let source: GuidedBackground;
     switch (bg.kind) {
       case 'color':
-        source = { kind: 'color', row: bg.row };
+        source = bg.color;
         break;
       case 'image':
-        source = { kind: 'frame', frame: bg.frame };
+        source = bg.frame;
         break;
       case 'video':
-        source = { kind: 'frame', frame: bg.player.frame() };
+        source = bg.player.frame();
         break;
       case 'blur':
         bg.blur.update(frame, g.work, g.layout);
-        source = { kind: 'blur', blur: bg.blur };
+        source = bg.blur.rows;
         break;
     }
-    compositeRefined(frame, out, g.layout, source, this.#kernel);
+    const k = this.#kernel;
+    const { layout } = g;
+    this.#options.gridWidth = layout.gridWidth;
+    this.#options.gridHeight = layout.gridHeight;
+    this.#options.roi = layout.roi;
+    this.#coverage[0] = k.low;
+    this.#coverage[1] = k.high;
+    this.#options.lightWrap = k.lightWrap;
+    guidedCompositeYuyv(frame, source, out, k.meanA, k.meanB, this.#options);
   }
 
   refineMask(frame: Uint8Array, mask: Float32Array, geometry: FrameMaskGeometry, alpha: Float32Array): void {
