@@ -1784,6 +1784,10 @@ let gSlotRow0: i32 = -1;
 let gSlotRow1: i32 = -1;
 const OUTSIDE_B: f32 = -1.0e9;
 
+// Grid row k of a and b → frame-wide slots over the roi columns (the rest holds the outside values,
+// written once per call). Interval g (grid columns g, g + 1) covers columns ivStart[g] ..
+// ivStart[g + 1] − 1; within it the value is c_g + (c_g+1 − c_g)·fx, four columns at a time (the last
+// group of an interval spills into the next one, which is written afterwards).
 function fillGuidedSlot(
   sa: usize,
   sb: usize,
@@ -1791,28 +1795,38 @@ function fillGuidedSlot(
   gb: usize,
   k: i32,
   gw: i32,
+  roiEnd: i32,
   width: i32,
-  axI0: usize,
+  ivStart: usize,
   axF: usize,
 ): void {
   const off = (<usize>(k * gw)) << 2;
   const ra = ga + off;
   const rb = gb + off;
   const last = gw - 1;
-  for (let x = 0; x < width; x++) {
-    const j = (<usize>x) << 2;
-    const i0 = load<i32>(axI0 + j);
-    if (i0 < 0) {
-      store<f32>(sa + j, 0);
-      store<f32>(sb + j, OUTSIDE_B);
-      continue;
+  const scale = f32x4.splat(<f32>1.0 / <f32>255.0);
+  for (let g = 0; g < gw; g++) {
+    const x0 = load<i32>(ivStart + ((<usize>g) << 2));
+    const x1 = load<i32>(ivStart + ((<usize>g) << 2), 4);
+    if (x1 <= x0) continue;
+    const g1 = g < last ? g + 1 : g;
+    const a0 = load<f32>(ra + ((<usize>g) << 2));
+    const b0 = load<f32>(rb + ((<usize>g) << 2));
+    const va = f32x4.splat(a0);
+    const vb = f32x4.splat(b0);
+    const da = f32x4.splat(load<f32>(ra + ((<usize>g1) << 2)) - a0);
+    const db = f32x4.splat(load<f32>(rb + ((<usize>g1) << 2)) - b0);
+    for (let x = x0; x < x1; x += 4) {
+      const j = (<usize>x) << 2;
+      const f = v128.load(axF + j);
+      v128.store(sa + j, f32x4.mul(f32x4.add(va, f32x4.mul(da, f)), scale));
+      v128.store(sb + j, f32x4.add(vb, f32x4.mul(db, f)));
     }
-    const i1 = i0 < last ? i0 + 1 : i0;
-    const f = load<f32>(axF + j);
-    const a0 = load<f32>(ra + ((<usize>i0) << 2));
-    const b0 = load<f32>(rb + ((<usize>i0) << 2));
-    store<f32>(sa + j, (a0 + (load<f32>(ra + ((<usize>i1) << 2)) - a0) * f) * (<f32>1.0 / <f32>255.0));
-    store<f32>(sb + j, b0 + (load<f32>(rb + ((<usize>i1) << 2)) - b0) * f);
+  }
+  const end = roiEnd + 4 < width ? roiEnd + 4 : width;
+  for (let x = roiEnd; x < end; x++) {
+    store<f32>(sa + ((<usize>x) << 2), 0);
+    store<f32>(sb + ((<usize>x) << 2), OUTSIDE_B);
   }
 }
 
@@ -1844,7 +1858,8 @@ export function guidedComposite(
   gridA: usize,
   gridB: usize,
   gw: i32,
-  axI0: usize,
+  roiEnd: i32,
+  ivStart: usize,
   axF: usize,
   ayI0: usize,
   ayI1: usize,
@@ -1865,8 +1880,13 @@ export function guidedComposite(
   const sob = soa + slotBytes;
   const bgRow = sob + slotBytes;
   for (let x = 0; x < width + 8; x++) {
-    store<f32>(soa + ((<usize>x) << 2), 0);
-    store<f32>(sob + ((<usize>x) << 2), OUTSIDE_B);
+    const j = (<usize>x) << 2;
+    store<f32>(soa + j, 0);
+    store<f32>(sob + j, OUTSIDE_B);
+    store<f32>(sa0 + j, 0);
+    store<f32>(sb0 + j, OUTSIDE_B);
+    store<f32>(sa1 + j, 0);
+    store<f32>(sb1 + j, OUTSIDE_B);
   }
   const inv: f32 = high > low ? <f32>1.0 / (high - low) : <f32>1.0e6;
   const wrapK: f32 = wrap / <f32>255.0;
@@ -1942,19 +1962,19 @@ export function guidedComposite(
       fy = load<f32>(ayF + j);
       if ((k0 & 1) === 0 ? gSlotRow0 !== k0 : gSlotRow1 !== k0) {
         if ((k0 & 1) === 0) {
-          fillGuidedSlot(sa0, sb0, gridA, gridB, k0, gw, width, axI0, axF);
+          fillGuidedSlot(sa0, sb0, gridA, gridB, k0, gw, roiEnd, width, ivStart, axF);
           gSlotRow0 = k0;
         } else {
-          fillGuidedSlot(sa1, sb1, gridA, gridB, k0, gw, width, axI0, axF);
+          fillGuidedSlot(sa1, sb1, gridA, gridB, k0, gw, roiEnd, width, ivStart, axF);
           gSlotRow1 = k0;
         }
       }
       if ((k1 & 1) === 0 ? gSlotRow0 !== k1 : gSlotRow1 !== k1) {
         if ((k1 & 1) === 0) {
-          fillGuidedSlot(sa0, sb0, gridA, gridB, k1, gw, width, axI0, axF);
+          fillGuidedSlot(sa0, sb0, gridA, gridB, k1, gw, roiEnd, width, ivStart, axF);
           gSlotRow0 = k1;
         } else {
-          fillGuidedSlot(sa1, sb1, gridA, gridB, k1, gw, width, axI0, axF);
+          fillGuidedSlot(sa1, sb1, gridA, gridB, k1, gw, roiEnd, width, ivStart, axF);
           gSlotRow1 = k1;
         }
       }

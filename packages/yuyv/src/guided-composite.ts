@@ -42,7 +42,8 @@ export interface GuidedCompositeOptions {
 
 interface Axes {
   key: string;
-  xI0: Int32Array;
+  /** First frame column of each grid interval g (columns g, g + 1), for g in 0..gridWidth (the last = roi end). */
+  ivStart: Int32Array;
   xF: Float32Array;
   yI0: Int32Array;
   yI1: Int32Array;
@@ -54,14 +55,16 @@ let cached: Axes | undefined;
 function axes(width: number, height: number, gw: number, gh: number, roi: Rect): Axes {
   const key = `${width},${height},${gw},${gh},${roi.x},${roi.y},${roi.width},${roi.height}`;
   if (cached?.key === key) return cached;
-  const xI0 = new Int32Array(width + 8).fill(-1);
+  const ivStart = new Int32Array(gw + 1).fill(roi.x + roi.width);
   const xF = new Float32Array(width + 8);
+  let next = 0;
   for (let x = roi.x; x < roi.x + roi.width; x++) {
     let g = ((x + 0.5 - roi.x) * gw) / roi.width - 0.5;
     if (g < 0) g = 0;
     if (g > gw - 1) g = gw - 1;
-    xI0[x] = Math.floor(g);
-    xF[x] = g - Math.floor(g);
+    const k = Math.floor(g);
+    xF[x] = g - k;
+    while (next <= k) ivStart[next++] = x;
   }
   const yI0 = new Int32Array(height).fill(-1);
   const yI1 = new Int32Array(height);
@@ -75,7 +78,7 @@ function axes(width: number, height: number, gw: number, gh: number, roi: Rect):
     yI1[y] = k + 1 < gh ? k + 1 : k;
     yF[y] = g - k;
   }
-  cached = { key, xI0, xF, yI0, yI1, yF };
+  cached = { key, ivStart, xF, yI0, yI1, yF };
   return cached;
 }
 
@@ -222,7 +225,7 @@ export function guidedCompositeYuyv(
   const od = dAt < 0 ? layout.take(n) : -1;
   const oa = aAt < 0 ? layout.take(g) : -1;
   const oc = cAt < 0 ? layout.take(g) : -1;
-  const oxi = layout.take((width + 8) * 4);
+  const oxi = layout.take((gw + 1) * 4);
   const oxf = layout.take((width + 8) * 4);
   const oy = layout.take(height * 12);
   const owork = layout.take(6 * slot + rowBytes + 32);
@@ -243,7 +246,7 @@ export function guidedCompositeYuyv(
   }
   if (aAt < 0) h.f32.set(a.length === gw * gh ? a : a.subarray(0, gw * gh), pa >> 2);
   if (cAt < 0) h.f32.set(b.length === gw * gh ? b : b.subarray(0, gw * gh), pc >> 2);
-  h.i32.set(ax.xI0, (base + oxi) >> 2);
+  h.i32.set(ax.ivStart, (base + oxi) >> 2);
   h.f32.set(ax.xF, (base + oxf) >> 2);
   h.i32.set(ax.yI0, (base + oy) >> 2);
   h.i32.set(ax.yI1, (base + oy + height * 4) >> 2);
@@ -260,6 +263,7 @@ export function guidedCompositeYuyv(
     pa,
     pc,
     gw,
+    roi.x + roi.width,
     base + oxi,
     base + oxf,
     base + oy,
