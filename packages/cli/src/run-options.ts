@@ -113,7 +113,8 @@ export const runSpecs: readonly OptionSpec[] = [
     short: 'm',
     type: 'string',
     value: '<id|file>',
-    description: 'segmentation model: an id from `deepseg models list` or a .onnx/.tflite file',
+    description:
+      'segmentation model: an id from `deepseg models list`, or the .json manifest of your own model file',
     default: 'the registry default',
   },
   {
@@ -137,22 +138,23 @@ export const runSpecs: readonly OptionSpec[] = [
     name: 'threshold',
     type: 'string',
     value: '<0..1>',
-    description: 'person probability above which a pixel is foreground',
-    default: 'compose default',
+    description: 'person probability above which a pixel is foreground (centre of a ±0.2 soft band)',
+    default: '0.5',
   },
   {
     name: 'smoothing',
     type: 'string',
     value: '<0..1>',
-    description: 'temporal smoothing of the mask (0 = none)',
-    default: 'compose default',
+    description:
+      'temporal smoothing of the mask where the picture is still (0 = none); moving parts follow at once',
+    default: '0.8',
   },
   {
     name: 'feather',
     type: 'string',
     value: '<px>',
-    description: 'softness of the mask edge in pixels',
-    default: 'compose default',
+    description: 'extra softness of the mask edge in pixels (the edge already follows the picture)',
+    default: '0',
   },
   { name: 'mirror', type: 'boolean', description: 'flip the picture left-right (selfie view)' },
   {
