@@ -1778,10 +1778,50 @@ export function mirrorUnits(src: usize, dst: usize, rowBytes: i32, rows: i32, un
 // horizontally once into frame-wide f32 slots (two per grid, by row parity) and lerped vertically on
 // the fly. The background row is either one row (`bgFactor` = 0: row y at bg + y·bgStride; stride 0
 // for a colour) or the lerp of two frame-wide rows of a background at 1/bgFactor vertical resolution
-// (weights in 1/256, as `(r0·(256 − w) + r1·w + 128) >> 8`).
+// (weights in 1/256, as `(r0·(256 − w) + r1·w + 128) >> 8`). With `bgTab` ≠ 0 those rows are not
+// given but made here from three f32 planes (Y, U, V; `bgStride` = plane width) at 1/bgFactor
+// resolution: upsampled horizontally (tables at bgTab: luma column i32 + f32 per pixel, then chroma
+// column i32 + f32 per pair) and rounded to code values, once per low-resolution row (two row slots).
 
 let gSlotRow0: i32 = -1;
 let gSlotRow1: i32 = -1;
+let bSlotRow0: i32 = -1;
+let bSlotRow1: i32 = -1;
+
+// Low-resolution row k of the Y, U, V planes → one frame-wide YUYV row.
+function fillBgSlot(dst: usize, planes: usize, pw: i32, ph: i32, k: i32, width: i32, tab: usize): void {
+  const plane = (<usize>(pw * ph)) << 2;
+  const ry = planes + ((<usize>(k * pw)) << 2);
+  const ru = ry + plane;
+  const rv = ru + plane;
+  const last = pw - 1;
+  const cx = tab;
+  const cf = cx + ((<usize>width) << 2);
+  const px = cf + ((<usize>width) << 2);
+  const pf = px + ((<usize>width) << 1);
+  const pairs = width >> 1;
+  for (let i = 0; i < pairs; i++) {
+    const x = i << 1;
+    const d = dst + ((<usize>i) << 2);
+    let k0 = load<i32>(cx + ((<usize>x) << 2));
+    let k1 = k0 < last ? k0 + 1 : k0;
+    let f = load<f32>(cf + ((<usize>x) << 2));
+    let a = load<f32>(ry + ((<usize>k0) << 2));
+    store<u8>(d, <i32>(a + (load<f32>(ry + ((<usize>k1) << 2)) - a) * f + 0.5));
+    k0 = load<i32>(cx + ((<usize>x) << 2), 4);
+    k1 = k0 < last ? k0 + 1 : k0;
+    f = load<f32>(cf + ((<usize>x) << 2), 4);
+    a = load<f32>(ry + ((<usize>k0) << 2));
+    store<u8>(d, <i32>(a + (load<f32>(ry + ((<usize>k1) << 2)) - a) * f + 0.5), 2);
+    k0 = load<i32>(px + ((<usize>i) << 2));
+    k1 = k0 < last ? k0 + 1 : k0;
+    f = load<f32>(pf + ((<usize>i) << 2));
+    a = load<f32>(ru + ((<usize>k0) << 2));
+    store<u8>(d, <i32>(a + (load<f32>(ru + ((<usize>k1) << 2)) - a) * f + 0.5), 1);
+    a = load<f32>(rv + ((<usize>k0) << 2));
+    store<u8>(d, <i32>(a + (load<f32>(rv + ((<usize>k1) << 2)) - a) * f + 0.5), 3);
+  }
+}
 const OUTSIDE_B: f32 = -1.0e9;
 
 // Grid row k of a and b → frame-wide slots over the roi columns (the rest holds the outside values,
@@ -1852,6 +1892,7 @@ export function guidedComposite(
   bgStride: i32,
   bgRows: i32,
   bgFactor: i32,
+  bgTab: usize,
   dst: usize,
   width: i32,
   height: i32,
@@ -1871,6 +1912,8 @@ export function guidedComposite(
 ): void {
   gSlotRow0 = -1;
   gSlotRow1 = -1;
+  bSlotRow0 = -1;
+  bSlotRow1 = -1;
   const slotBytes = <usize>(((width + 16) & ~7) << 2);
   const sa0 = work;
   const sa1 = sa0 + slotBytes;
@@ -1879,6 +1922,8 @@ export function guidedComposite(
   const soa = sb1 + slotBytes;
   const sob = soa + slotBytes;
   const bgRow = sob + slotBytes;
+  const bgSlot0 = bgRow + slotBytes;
+  const bgSlot1 = bgSlot0 + slotBytes;
   for (let x = 0; x < width + 8; x++) {
     const j = (<usize>x) << 2;
     store<f32>(soa + j, 0);
@@ -1915,9 +1960,25 @@ export function guidedComposite(
       const y0 = <i32>Math.floor(p);
       const y1 = y0 + 1 < bgRows ? y0 + 1 : y0;
       const w = <i32>Math.floor((p - <f64>y0) * 256 + 0.5);
-      bgp = bg + <usize>(y0 * bgStride);
+      let r1: usize;
+      if (bgTab !== 0) {
+        if ((y0 & 1) === 0 ? bSlotRow0 !== y0 : bSlotRow1 !== y0) {
+          fillBgSlot((y0 & 1) === 0 ? bgSlot0 : bgSlot1, bg, bgStride, bgRows, y0, width, bgTab);
+          if ((y0 & 1) === 0) bSlotRow0 = y0;
+          else bSlotRow1 = y0;
+        }
+        if ((y1 & 1) === 0 ? bSlotRow0 !== y1 : bSlotRow1 !== y1) {
+          fillBgSlot((y1 & 1) === 0 ? bgSlot0 : bgSlot1, bg, bgStride, bgRows, y1, width, bgTab);
+          if ((y1 & 1) === 0) bSlotRow0 = y1;
+          else bSlotRow1 = y1;
+        }
+        bgp = (y0 & 1) === 0 ? bgSlot0 : bgSlot1;
+        r1 = (y1 & 1) === 0 ? bgSlot0 : bgSlot1;
+      } else {
+        bgp = bg + <usize>(y0 * bgStride);
+        r1 = bg + <usize>(y1 * bgStride);
+      }
       if (w !== 0) {
-        const r1 = bg + <usize>(y1 * bgStride);
         const vw = i16x8.splat(<i16>w);
         const viw = i16x8.splat(<i16>(256 - w));
         const r = i16x8.splat(128);

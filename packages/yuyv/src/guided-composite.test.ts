@@ -30,6 +30,7 @@ function reference(
   const bgByte = (y: number, i: number): number => {
     if (bg instanceof Uint8Array) return bg[y * W * 2 + i]!;
     if ('color' in bg) return (i & 1) === 0 ? bg.color[0] : (i & 3) === 1 ? bg.color[1] : bg.color[2];
+    if (!('rows' in bg)) throw new Error('the reference takes rows (planes are checked against rows)');
     const rows = Math.ceil(H / bg.factor);
     const p = Math.min(Math.max((y + 0.5) / bg.factor - 0.5, 0), rows - 1);
     const y0 = Math.floor(p);
@@ -119,6 +120,45 @@ describe('guidedCompositeYuyv', () => {
       });
     }
   }
+
+  it('upsamples low-resolution planes exactly as the equivalent rows', () => {
+    const o: GuidedCompositeOptions = { width: 46, height: 30, gridWidth: 5, gridHeight: 4, lightWrap: 0.4 };
+    const factor = 4;
+    const pw = Math.ceil(o.width / factor);
+    const ph = Math.ceil(o.height / factor);
+    const r = rng(11);
+    const planes = Float32Array.from({ length: pw * ph * 3 }, () => r() * 255);
+    // Horizontal upsampling as documented: bilinear, luma at x + 0.5, chroma at the pair's centre, rounded.
+    const rows = new Uint8Array(ph * o.width * 2);
+    const sample = (plane: number, ly: number, pos: number) => {
+      const p = Math.min(Math.max(pos / factor - 0.5, 0), pw - 1);
+      const k = Math.floor(p);
+      const f = Math.fround(p - k);
+      const a = planes[plane * pw * ph + ly * pw + k]!;
+      const b = planes[plane * pw * ph + ly * pw + Math.min(k + 1, pw - 1)]!;
+      return Math.floor(Math.fround(a + Math.fround(Math.fround(b - a) * f)) + 0.5);
+    };
+    for (let ly = 0; ly < ph; ly++) {
+      for (let i = 0; i < o.width / 2; i++) {
+        const d = (ly * o.width + 2 * i) * 2;
+        rows[d] = sample(0, ly, 2 * i + 0.5);
+        rows[d + 2] = sample(0, ly, 2 * i + 1.5);
+        rows[d + 1] = sample(1, ly, 2 * i + 1);
+        rows[d + 3] = sample(2, ly, 2 * i + 1);
+      }
+    }
+    const n = o.width * o.height * 2;
+    const frame = randomBytes(n, 12);
+    const [a, b] = grids(5, 4, 13);
+    const viaRows = new Uint8Array(n);
+    const viaPlanes = new Uint8Array(n);
+    guidedCompositeYuyv(frame, { rows, factor }, viaRows, a, b, o);
+    guidedCompositeYuyv(frame, { planes, planeWidth: pw, planeHeight: ph, factor }, viaPlanes, a, b, o);
+    let differ = 0;
+    for (let i = 0; i < n; i++) if (Math.abs(viaRows[i]! - viaPlanes[i]!) > 1) differ++;
+    expect(differ).toBe(0);
+    expect(Buffer.from(viaPlanes).equals(Buffer.from(viaRows))).toBe(true);
+  });
 
   it('works in place on wasm-allocated buffers (no copies) with the same result', () => {
     const o: GuidedCompositeOptions = { width: 64, height: 36, gridWidth: 9, gridHeight: 7, lightWrap: 0.2 };

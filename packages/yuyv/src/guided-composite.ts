@@ -13,14 +13,48 @@ import { addressOf, copyIn, heapView, layout, wasmHeap } from './wasm.ts';
 
 /**
  * The background of {@link guidedCompositeYuyv}: a YUYV frame of the output's size, one colour
- * (`[Y, U, V]` code values), or `rows`: frame-wide YUYV rows of a background at 1/`factor` of the
+ * (`[Y, U, V]` code values), `rows`: frame-wide YUYV rows of a background at 1/`factor` of the
  * frame's height (row r centred on frame row (r + 0.5)·factor − 0.5), blended vertically per frame
- * row with weights in 1/256 — a blurred background computed at low resolution, never built at full size.
+ * row with weights in 1/256, or `planes`: the same background at 1/`factor` in both directions as
+ * three f32 planes Y, U, V (code values, `planeWidth`·`planeHeight` each, one after the other; sample
+ * i centred on (i + 0.5)·factor − 0.5), upsampled horizontally inside the kernel (bilinear, luma per
+ * pixel, chroma at the pair's centre, rounded to codes) and then vertically as for `rows` — a blurred
+ * background computed at low resolution, never built at full size.
  */
 export type GuidedBackground =
   | Uint8Array
   | { color: readonly [number, number, number] }
-  | { rows: Uint8Array; factor: number };
+  | { rows: Uint8Array; factor: number }
+  | { planes: Float32Array; planeWidth: number; planeHeight: number; factor: number };
+
+interface PlaneTables {
+  key: string;
+  i32: Int32Array;
+  f32: Float32Array;
+}
+let planeTables: PlaneTables | undefined;
+
+/** Horizontal tables of the `planes` background: per pixel and per pair, left sample and weight. */
+function tablesFor(width: number, pw: number, factor: number): PlaneTables {
+  const key = `${width},${pw},${factor}`;
+  if (planeTables?.key === key) return planeTables;
+  const pairs = width >> 1;
+  // Layout (as 32-bit words): luma column [width], luma weight [width], pair column [pairs], pair weight [pairs].
+  const buf = new ArrayBuffer((width * 2 + pairs * 2) * 4);
+  const i32 = new Int32Array(buf);
+  const f32 = new Float32Array(buf);
+  const at = (pos: number, i: number, w: number) => {
+    let p = pos / factor - 0.5;
+    if (p < 0) p = 0;
+    if (p > pw - 1) p = pw - 1;
+    i32[i] = Math.floor(p);
+    f32[w] = p - Math.floor(p);
+  };
+  for (let x = 0; x < width; x++) at(x + 0.5, x, width + x);
+  for (let i = 0; i < pairs; i++) at(2 * i + 1, 2 * width + i, 2 * width + pairs + i);
+  planeTables = { key, i32, f32 };
+  return planeTables;
+}
 
 /** Options of {@link guidedCompositeYuyv}. */
 export interface GuidedCompositeOptions {
@@ -174,6 +208,7 @@ export function guidedCompositeYuyv(
   let bgRows = height;
   let factor = 0;
   let color: readonly [number, number, number] | undefined;
+  let planes: Float32Array | undefined;
   if (background instanceof Uint8Array) {
     assertLength(background, n, 'background', width, height, 'YUYV');
     bgBuf = background;
@@ -203,17 +238,39 @@ export function guidedCompositeYuyv(
     assertLength(background.rows, bgRows * rowBytes, 'background.rows', width, bgRows, 'YUYV');
     bgBuf = background.rows;
     bgBytes = bgRows * rowBytes;
+  } else if (typeof background === 'object' && background !== null && 'planes' in background) {
+    if (!(background.planes instanceof Float32Array)) {
+      throw new DeepsegError('ERR_INVALID_ARGUMENT', 'Expected a Float32Array for background.planes', {
+        option: 'background.planes',
+      });
+    }
+    assertInt(background.factor, 'background.factor', 1, height);
+    assertInt(background.planeWidth, 'background.planeWidth', 1);
+    assertInt(background.planeHeight, 'background.planeHeight', 1);
+    factor = background.factor;
+    bgRows = background.planeHeight;
+    bgStride = background.planeWidth;
+    planes = background.planes;
+    bgBytes = bgStride * bgRows * 12;
+    if (planes.length < bgStride * bgRows * 3) {
+      throw new DeepsegError(
+        'ERR_BUFFER_TOO_SMALL',
+        `background.planes holds ${planes.length} floats but three ${bgStride}x${bgRows} planes need ${bgStride * bgRows * 3}`,
+        { option: 'background.planes' },
+      );
+    }
   } else {
     throw new DeepsegError(
       'ERR_INVALID_ARGUMENT',
-      'Expected a YUYV frame, { color } or { rows, factor } for background',
+      'Expected a YUYV frame, { color }, { rows, factor } or { planes, planeWidth, planeHeight, factor } for background',
       { option: 'background' },
     );
   }
   if (bgBuf !== undefined) assertNoOverlap(bgBuf, out, 'background and out');
   const ax = axes(width, height, gw, gh, roi);
   const fAt = addressOf(frame);
-  const bAt = bgBuf === undefined ? -1 : addressOf(bgBuf);
+  const bAt = bgBuf !== undefined ? addressOf(bgBuf) : planes !== undefined ? addressOf(planes) : -1;
+  const tab = planes === undefined ? undefined : tablesFor(width, bgStride, factor);
   const dAt = addressOf(out);
   const aAt = addressOf(a);
   const cAt = addressOf(b);
@@ -228,7 +285,8 @@ export function guidedCompositeYuyv(
   const oxi = layout.take((gw + 1) * 4);
   const oxf = layout.take((width + 8) * 4);
   const oy = layout.take(height * 12);
-  const owork = layout.take(6 * slot + rowBytes + 32);
+  const otab = tab === undefined ? -1 : layout.take(tab.i32.length * 4);
+  const owork = layout.take(9 * slot);
   const h = wasmHeap(layout.size);
   const base = h.scratch;
   const pf = fAt >= 0 ? fAt : base + of;
@@ -242,10 +300,14 @@ export function guidedCompositeYuyv(
       const [y, u, v] = color;
       const word = (y | (u << 8) | (y << 16) | (v << 24)) >>> 0;
       new Uint32Array(h.u8.buffer, pb, width >> 1).fill(word);
+    } else if (planes !== undefined) {
+      const count = bgBytes >> 2;
+      h.f32.set(planes.length === count ? planes : planes.subarray(0, count), pb >> 2);
     } else copyIn(h, bgBuf!, pb, bgBytes);
   }
   if (aAt < 0) h.f32.set(a.length === gw * gh ? a : a.subarray(0, gw * gh), pa >> 2);
   if (cAt < 0) h.f32.set(b.length === gw * gh ? b : b.subarray(0, gw * gh), pc >> 2);
+  if (tab !== undefined) h.i32.set(tab.i32, (base + otab) >> 2);
   h.i32.set(ax.ivStart, (base + oxi) >> 2);
   h.f32.set(ax.xF, (base + oxf) >> 2);
   h.i32.set(ax.yI0, (base + oy) >> 2);
@@ -257,6 +319,7 @@ export function guidedCompositeYuyv(
     bgStride,
     bgRows,
     factor,
+    tab === undefined ? 0 : base + otab,
     pd,
     width,
     height,

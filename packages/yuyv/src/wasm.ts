@@ -185,6 +185,7 @@ export interface Kernels {
     bgStride: number,
     bgRows: number,
     bgFactor: number,
+    bgTab: Ptr,
     dst: Ptr,
     width: number,
     height: number,
