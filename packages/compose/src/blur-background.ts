@@ -23,17 +23,8 @@ export class MaskWeightedBlur {
   readonly #tmp: Float32Array;
   readonly #sampleX: Int32Array;
   readonly #sampleY: Int32Array;
-  readonly rowY: Float32Array;
-  readonly rowU: Float32Array;
-  readonly rowV: Float32Array;
-  readonly colX0: Int32Array;
-  readonly colFx: Float32Array;
-  readonly pairX0: Int32Array;
-  readonly pairFx: Float32Array;
-  /** The blurred image upsampled horizontally to full width: one YUYV row per low-res row. */
-  readonly hrows: Uint8Array;
-  /** {@link hrows} as a background of yuyv's `guidedCompositeYuyv` (blended vertically per frame row). */
-  readonly rows: { rows: Uint8Array; factor: number };
+  /** The blurred Y, U, V planes as a background of yuyv's `guidedCompositeYuyv` (upsampled inside it). */
+  readonly planes: { planes: Float32Array; planeWidth: number; planeHeight: number; factor: number };
   #gridX: Int32Array = new Int32Array(0);
   #gridY: Int32Array = new Int32Array(0);
   #gridLayout: Layout | undefined;
@@ -50,9 +41,11 @@ export class MaskWeightedBlur {
     this.lowWidth = lw;
     this.lowHeight = lh;
     const n = lw * lh;
-    this.#planeY = new Float32Array(n);
-    this.#planeU = new Float32Array(n);
-    this.#planeV = new Float32Array(n);
+    const planes = new Float32Array(n * 3);
+    this.#planeY = planes.subarray(0, n);
+    this.#planeU = planes.subarray(n, 2 * n);
+    this.#planeV = planes.subarray(2 * n);
+    this.planes = { planes, planeWidth: lw, planeHeight: lh, factor };
     this.#planeW = new Float32Array(n);
     this.#tmp = new Float32Array(n);
     // Two frame samples per low-res pixel and axis (at 1/4 and 3/4 of its footprint).
@@ -67,26 +60,6 @@ export class MaskWeightedBlur {
         Math.floor((i >> 1) * factor + factor * (0.25 + 0.5 * (i & 1))),
       );
     }
-    this.hrows = new Uint8Array(lh * width * 2);
-    this.rows = { rows: this.hrows, factor };
-    this.rowY = new Float32Array(lw + 1);
-    this.rowU = new Float32Array(lw + 1);
-    this.rowV = new Float32Array(lw + 1);
-    const axis = (count: number, pos: (i: number) => number, x0: Int32Array, fx: Float32Array) => {
-      for (let i = 0; i < count; i++) {
-        let p = pos(i) / factor - 0.5;
-        if (p < 0) p = 0;
-        if (p > lw - 1) p = lw - 1;
-        x0[i] = Math.floor(p);
-        fx[i] = p - Math.floor(p);
-      }
-    };
-    this.colX0 = new Int32Array(width);
-    this.colFx = new Float32Array(width);
-    axis(width, (x) => x + 0.5, this.colX0, this.colFx);
-    this.pairX0 = new Int32Array(width >> 1);
-    this.pairFx = new Float32Array(width >> 1);
-    axis(width >> 1, (p) => 2 * p + 1, this.pairX0, this.pairFx);
   }
 
   /** Nearest mask cell of every low-res pixel, cached per layout; -1 = outside the roi. */
@@ -171,40 +144,6 @@ export class MaskWeightedBlur {
       pY[i] = pY[i]! * inv;
       pU[i] = pU[i]! * inv;
       pV[i] = pV[i]! * inv;
-    }
-    // Horizontal upsampling once per low-res row; rows are then blended vertically per frame row.
-    const rY = this.rowY;
-    const rU = this.rowU;
-    const rV = this.rowV;
-    const cx = this.colX0;
-    const cf = this.colFx;
-    const px = this.pairX0;
-    const pf = this.pairFx;
-    const pairs = this.#width >> 1;
-    const hrows = this.hrows;
-    for (let ly = 0; ly < lh; ly++) {
-      const a = ly * lw;
-      for (let x = 0; x < lw; x++) {
-        rY[x] = pY[a + x]!;
-        rU[x] = pU[a + x]!;
-        rV[x] = pV[a + x]!;
-      }
-      rY[lw] = rY[lw - 1]!;
-      rU[lw] = rU[lw - 1]!;
-      rV[lw] = rV[lw - 1]!;
-      const o = ly * this.#width * 2;
-      for (let i = 0; i < pairs; i++) {
-        const x = i << 1;
-        const d = o + (i << 2);
-        let k = cx[x]!;
-        hrows[d] = rY[k]! + (rY[k + 1]! - rY[k]!) * cf[x]! + 0.5;
-        k = cx[x + 1]!;
-        hrows[d + 2] = rY[k]! + (rY[k + 1]! - rY[k]!) * cf[x + 1]! + 0.5;
-        k = px[i]!;
-        const f = pf[i]!;
-        hrows[d + 1] = rU[k]! + (rU[k + 1]! - rU[k]!) * f + 0.5;
-        hrows[d + 3] = rV[k]! + (rV[k + 1]! - rV[k]!) * f + 0.5;
-      }
     }
   }
 }

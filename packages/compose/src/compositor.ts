@@ -506,7 +506,7 @@ class CompositorImpl implements Compositor {
         break;
       case 'blur':
         bg.blur.update(frame, g.work, g.layout);
-        source = bg.blur.rows;
+        source = bg.blur.planes;
         break;
     }
     const k = this.#kernel;
