@@ -221,3 +221,29 @@ describe.skipIf(!clip)('on-demand mode on the fake devices', { timeout: 180_000 
     expect(fake.liveMappings).toBe(0);
   });
 });
+
+describe.skipIf(!clip)('camera unplugged while streaming', { timeout: 180_000 }, () => {
+  it('waits for the camera to come back and goes on', async () => {
+    const fake = new FakeV4l2();
+    const spec = {
+      kind: 'camera' as const,
+      path: '/dev/video0',
+      frames: (req: { sequence: number }) => clip!.frames[req.sequence % clip!.frames.length]!,
+    };
+    const cam = fake.addDevice(spec);
+    const lb = fake.addDevice({ kind: 'loopback', path: '/dev/video1' });
+    setDeviceLayer(async () => createDeviceLayer({ binding: fake }));
+    const run = startMain(['--size', `${W}x${H}`]);
+    await waitFor(() => lb.written.length >= 5);
+    cam.unplug();
+    await waitFor(() => run.stderr().includes('waiting for the camera to come back'));
+    const during = lb.written.length;
+    fake.addDevice(spec); // plugged in again
+    await waitFor(() => run.stderr().includes('camera back') && lb.written.length >= during + 5);
+    run.signals.emit('SIGTERM');
+    const result = await run.done;
+    expect(result.code).toBe(ExitCode.Ok);
+    expect(fake.openDescriptors).toBe(0);
+    expect(fake.liveMappings).toBe(0);
+  });
+});

@@ -1,4 +1,5 @@
-import { DeepsegError } from '@deepseg/yuyv';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DeepsegError, isDeepsegError } from '@deepseg/yuyv';
 import { type CliIo, cliVersion } from './cli-io.ts';
 import { createFrameCompositor } from './compose-compositor.ts';
 import { ExitCode } from './exit-codes.ts';
@@ -19,6 +20,46 @@ export function describeBackground(bg: BackgroundSpec): string {
   if (bg.kind === 'blur') return `blur=${bg.radius}`;
   if (bg.kind === 'color') return `color=${bg.hex}`;
   return bg.path;
+}
+
+/**
+ * Tries to open the camera once a second until it works (it was unplugged), the signal aborts
+ * (resolves undefined), or it comes back with another size than the pipeline was built for.
+ *
+ * @throws DeepsegError other than "not there yet", and `ERR_FORMAT_UNSUPPORTED` for a size change.
+ */
+export async function reopenCamera(
+  open: () => Promise<FrameSource>,
+  signal: AbortSignal,
+  size: { width: number; height: number },
+): Promise<FrameSource | undefined> {
+  const notYet = [
+    'ERR_DEVICE_NOT_FOUND',
+    'ERR_DEVICE_GONE',
+    'ERR_NOT_CAPTURE_DEVICE',
+    'ERR_PERMISSION',
+    'ERR_DEVICE_BUSY',
+  ];
+  while (!signal.aborted) {
+    await sleep(1000, undefined, { signal }).catch(() => {});
+    if (signal.aborted) return undefined;
+    let source: FrameSource;
+    try {
+      source = await open();
+    } catch (e) {
+      if (isDeepsegError(e) && notYet.includes(e.code)) continue;
+      throw e;
+    }
+    if (source.width !== size.width || source.height !== size.height) {
+      await source.close();
+      throw new DeepsegError(
+        'ERR_FORMAT_UNSUPPORTED',
+        `The camera came back as ${source.width}x${source.height} instead of ${size.width}x${size.height}; restart deepseg`,
+      );
+    }
+    return source;
+  }
+  return undefined;
 }
 
 /** The device side of the run command; loaded only when a camera or loopback device is involved. */
@@ -160,6 +201,7 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
     };
     // the source first (a missing input or camera fails fast), then the model: its output size shapes the compositor
     source = await openSource();
+    const frameSize = { width: source.width, height: source.height };
     engine = await createSegmentEngine({ model: options.model, threads: options.threads });
     cleanups.push(() => engine?.close());
     const outWidth = options.outputWidth ?? source.width;
@@ -248,7 +290,28 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
           maxFrames: options.frames,
         },
       );
-      total = await scheduler.run(session.signal);
+      try {
+        total = await scheduler.run(session.signal);
+      } catch (error) {
+        stop.signal.removeEventListener('abort', abortSession);
+        // An unplugged camera is waited for and reopened; everything else ends the run.
+        if (
+          !isDeepsegError(error, 'ERR_DEVICE_GONE') ||
+          options.input !== undefined ||
+          error.device === sink.path
+        ) {
+          throw error;
+        }
+        log(
+          `deepseg: ${error.message.replace(/\.$/, '')}; waiting for the camera to come back (Ctrl+C to stop)`,
+        );
+        await source?.close().catch(() => {});
+        source = undefined;
+        source = await reopenCamera(openSource, stop.signal, frameSize);
+        if (source === undefined) break;
+        log(`deepseg: camera back: ${source.label}`);
+        continue;
+      }
       stop.signal.removeEventListener('abort', abortSession);
       if (
         !watch ||
