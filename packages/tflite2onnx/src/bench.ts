@@ -104,13 +104,21 @@ for (const m of models) {
   const n = inputInfo.shape.reduce((a, b) => a * b, 1);
   const input = randomFloats(n, 3, 0, 1);
   const feeds = { [inputInfo.name]: new ort.Tensor('float32', input, inputInfo.shape) };
+  // Preallocated outputs, as @deepseg/segment runs the model (and as the WASM runtime works in place):
+  // onnxruntime writes into them instead of allocating and copying new tensors every run.
+  const fetches = Object.fromEntries(
+    report.outputs.map((o) => [
+      o.name,
+      new ort.Tensor('float32', new Float32Array(o.shape.reduce((a, b) => a * b, 1)), o.shape),
+    ]),
+  );
   // Phase 1: ORT on 1 thread and the WASM runtime, interleaved round by round (both single-threaded:
   // no thread pool spins in the background, so the CPU times are clean).
   const s1 = await session(onnx, 1);
   let ref: TfliteReference | undefined;
   if (m.wasm) ref = await loadTfliteReference(bytes);
   for (let i = 0; i < WARMUP; i++) {
-    await s1.run(feeds);
+    await s1.run(feeds, fetches);
     ref?.runInPlace(input);
   }
   const t1: number[] = [];
@@ -118,7 +126,7 @@ for (const m of models) {
   const c1: number[] = [];
   const cw: number[] = [];
   for (let i = 0; i < ROUNDS; i++) {
-    t1.push(await timeIt(() => s1.run(feeds), c1));
+    t1.push(await timeIt(() => s1.run(feeds, fetches), c1));
     if (ref !== undefined) {
       const r = ref;
       tw.push(await timeIt(() => r.runInPlace(input), cw));
@@ -128,10 +136,10 @@ for (const m of models) {
   ref?.dispose();
   // Phase 2: ORT on 2 threads, alone (its pool's spinning threads would bill CPU to other runs).
   const s2 = await session(onnx, 2);
-  for (let i = 0; i < WARMUP; i++) await s2.run(feeds);
+  for (let i = 0; i < WARMUP; i++) await s2.run(feeds, fetches);
   const t2: number[] = [];
   const c2: number[] = [];
-  for (let i = 0; i < ROUNDS; i++) t2.push(await timeIt(() => s2.run(feeds), c2));
+  for (let i = 0; i < ROUNDS; i++) t2.push(await timeIt(() => s2.run(feeds, fetches), c2));
   await s2.release();
   const wasmMs = tw.length > 0 ? median(tw) : null;
   const wasmMinMs = tw.length > 0 ? min(tw) : null;

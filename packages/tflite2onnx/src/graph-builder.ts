@@ -1,6 +1,7 @@
 // Builds the ONNX graph while tracking, for every TFLite tensor, the ONNX value standing for it and
 // that value's physical layout (see layout.ts). Constants stay as JS arrays until a consumer asks for
 // them in a given layout; each (tensor, layout) pair becomes one initializer.
+import { Tflite2OnnxError } from './errors.ts';
 import {
   identity,
   invertPerm,
@@ -23,6 +24,11 @@ export interface Value {
   name?: string;
   /** Constant data in logical (TFLite) order. */
   data?: Float32Array | Int32Array;
+  /**
+   * A bilinear resize of `input` not emitted yet: its only reader, a 1×1 stride-1 convolution, runs
+   * first at the smaller size and then calls `resize(name, channels, hint)`. Such a value has no `name`.
+   */
+  resizeAfter?: { input: Value; resize: (name: string, channels: number, hint: string) => string };
 }
 
 export class GraphBuilder {
@@ -100,6 +106,12 @@ export class GraphBuilder {
    */
   need(value: Value, perm: readonly number[], hint = 'v'): string {
     if (value.data !== undefined) return this.constant(value, perm, hint);
+    if (value.resizeAfter !== undefined) {
+      throw new Tflite2OnnxError(
+        'ERR_INVALID_MODEL',
+        `converter bug: deferred resize ${hint} read by an operator other than its 1×1 convolution; please report it`,
+      );
+    }
     const name = value.name as string;
     if (samePerm(value.perm, perm)) return name;
     const key = `${name}|${perm.join(',')}`;

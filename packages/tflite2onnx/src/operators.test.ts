@@ -13,6 +13,8 @@ import {
   type TinyTensor,
   toFloat16Bits,
 } from './__fixtures__/tflite-builder.ts';
+import { convert } from './convert.ts';
+import { decodeOnnxModel } from './onnx-proto.ts';
 import { Activation, Padding, TensorType } from './tflite-schema.ts';
 
 const TOL = 2e-5;
@@ -360,6 +362,33 @@ describe('RESIZE_BILINEAR', () => {
     it(`${mode}: upsampling ×2 like the selfie decoder`, () =>
       expectClose(resizeModel([4, 5, 3], [8, 10], ac, hp)));
     it(`${mode}: downsampling 9x8 → 4x3`, () => expectClose(resizeModel([9, 8, 2], [4, 3], ac, hp)));
+    // The converter runs a 1×1 conv that narrows the channels before the resize (they commute).
+    for (const cout of [4, 8]) {
+      it(`${mode}: ×2 then a 1×1 CONV_2D 6 → ${cout} channels with fused RELU (selfie decoder)`, () => {
+        const m = resizeModel([4, 5, 6], [8, 10], ac, hp);
+        m.tensors.push(weights([cout, 1, 1, 6], 21), weights([cout], 22), act([1, 8, 10, cout]));
+        m.outputs = [5];
+        m.operators.push({
+          op: 'CONV_2D',
+          inputs: [2, 3, 4],
+          outputs: [5],
+          options: {
+            type: OptionsType.Conv2DOptions,
+            fields: [
+              { id: 0, i8: 0 },
+              { id: 1, i32: 1 },
+              { id: 2, i32: 1 },
+              { id: 3, i8: Activation.RELU },
+            ],
+          },
+        });
+        const order = decodeOnnxModel(convert(buildTflite(m)).onnx)
+          .graph.node.map((n) => n.opType)
+          .filter((t) => t === 'Conv' || t === 'Resize');
+        expect(order).toEqual(cout < 6 ? ['Conv', 'Resize'] : ['Resize', 'Conv']);
+        return expectClose(m);
+      });
+    }
   }
 });
 

@@ -221,7 +221,11 @@ function conv2d(ctx: OpContext, depthwise: boolean): void {
     });
   } else {
     const attrs = { kernel_shape: kernel, strides, dilations, pads, group };
-    y = ctx.g.node1('Conv', [ctx.g.need(x, NCHW, ctx.outName(0)), weights, ...bias], ctx.outName(0), attrs);
+    const deferred = x.resizeAfter;
+    const src = deferred?.input ?? x;
+    const hint = deferred === undefined ? ctx.outName(0) : `${ctx.outName(0)}_small`;
+    y = ctx.g.node1('Conv', [ctx.g.need(src, NCHW, ctx.outName(0)), weights, ...bias], hint, attrs);
+    if (deferred !== undefined) y = deferred.resize(y, outC, ctx.outName(0));
   }
   nchwOut(ctx, activation(ctx, y, o?.int8(F.fused_activation_function, 0) ?? 0));
 }
@@ -530,17 +534,50 @@ function resizeBilinear(ctx: OpContext): void {
     throw optionError(ctx, 'align_corners', 'align_corners together with half_pixel_centers');
   const out = ctx.outShape(0);
   const mode = alignCorners ? 'align_corners' : halfPixel ? 'half_pixel' : 'asymmetric';
-  const sizes = ctx.g.int64s(`${ctx.outName(0)}_sizes`, [
-    out[0] as number,
-    out[3] as number,
-    out[1] as number,
-    out[2] as number,
-  ]);
-  const y = ctx.g.node1('Resize', [ctx.g.need(x, NCHW, ctx.outName(0)), '', '', sizes], ctx.outName(0), {
-    mode: 'linear',
-    coordinate_transformation_mode: mode,
-  });
-  nchwOut(ctx, y);
+  const resize = (input: string, channels: number, hint: string): string => {
+    const sizes = ctx.g.int64s(`${hint}_sizes`, [
+      out[0] as number,
+      channels,
+      out[1] as number,
+      out[2] as number,
+    ]);
+    return ctx.g.node1('Resize', [input, '', '', sizes], hint, {
+      mode: 'linear',
+      coordinate_transformation_mode: mode,
+    });
+  };
+  if (x.data === undefined && resizeFeedsPointwiseConv(ctx, x.shape[3] as number)) {
+    // Decoder pattern: RESIZE_BILINEAR then a 1×1 CONV_2D that narrows the channels. Both are linear
+    // per channel/pixel and bilinear weights sum to 1 (bias passes through), so the conv runs first
+    // at the small size and the resize moves fewer channels. The conv emits both (see conv2d).
+    ctx.setOutput(0, { shape: out, perm: [...NCHW], resizeAfter: { input: x, resize } });
+    return;
+  }
+  nchwOut(ctx, resize(ctx.g.need(x, NCHW, ctx.outName(0)), out[3] as number, ctx.outName(0)));
+}
+
+/**
+ * True when the resize's output is read only by one CONV_2D as its input, with a 1×1 kernel,
+ * stride 1, no grouping, and at most as many output channels as `channels` (so moving it before the
+ * resize saves work). Any fused activation stays after both.
+ */
+function resizeFeedsPointwiseConv(ctx: OpContext, channels: number): boolean {
+  const index = ctx.op.outputs[0] as number;
+  const readers = ctx.consumers(index);
+  if (readers.length !== 1 || ctx.isGraphOutput(index)) return false;
+  const c = readers[0] as TfliteOperator;
+  if (c.op !== 'CONV_2D' || c.inputs[0] !== index || c.inputs.slice(1).includes(index)) return false;
+  const w = ctx.outShapeOf(c.inputs[1] as number);
+  const F = Field.Conv2DOptions;
+  return (
+    w.length === 4 &&
+    w[1] === 1 &&
+    w[2] === 1 &&
+    w[3] === channels &&
+    (w[0] as number) <= channels &&
+    (c.options?.int32(F.stride_h, 1) ?? 1) === 1 &&
+    (c.options?.int32(F.stride_w, 1) ?? 1) === 1
+  );
 }
 
 /** Shared by MediaPipe's Convolution2DTransposeBias and TRANSPOSE_CONV: weights OHWI, output shape known. */
