@@ -2153,3 +2153,116 @@ export function guidedComposite(
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Separable box means of f32 planes, in place: `count` planes of width·height floats one after the
+// other at `data`, each filtered `passes` times with a (2r+1)² window clipped at the borders (each
+// output divides by the number of samples inside). Row sums in f64 (scalar), column sums in f64x2
+// with the same order of operations, so results equal @deepseg/compose's JavaScript boxMean bit for
+// bit. `tmp`: width·height floats; `sums`: width doubles (+ 1 for an odd width).
+
+function boxRows(src: usize, dst: usize, width: i32, height: i32, r: i32): void {
+  const inv: f64 = 1.0 / <f64>(2 * r + 1);
+  for (let y = 0; y < height; y++) {
+    const s = src + ((<usize>(y * width)) << 2);
+    const d = dst + ((<usize>(y * width)) << 2);
+    let sum: f64 = 0;
+    for (let x = 0; x <= r && x < width; x++) sum += <f64>load<f32>(s + ((<usize>x) << 2));
+    let x = 0;
+    for (; x <= r && x < width; x++) {
+      const hi = min<i32>(x + r, width - 1);
+      store<f32>(d + ((<usize>x) << 2), <f32>(sum / <f64>(hi + 1)));
+      if (x + r + 1 < width) sum += <f64>load<f32>(s + ((<usize>(x + r + 1)) << 2));
+    }
+    const end = width - r - 1;
+    for (; x < end; x++) {
+      sum -= <f64>load<f32>(s + ((<usize>(x - r - 1)) << 2));
+      store<f32>(d + ((<usize>x) << 2), <f32>(sum * inv));
+      sum += <f64>load<f32>(s + ((<usize>(x + r + 1)) << 2));
+    }
+    for (; x < width; x++) {
+      if (x - r - 1 >= 0) sum -= <f64>load<f32>(s + ((<usize>(x - r - 1)) << 2));
+      const lo = max<i32>(x - r, 0);
+      store<f32>(d + ((<usize>x) << 2), <f32>(sum / <f64>(width - 1 - lo + 1)));
+      if (x + r + 1 < width) sum += <f64>load<f32>(s + ((<usize>(x + r + 1)) << 2));
+    }
+  }
+}
+
+// Two f32 samples at p, widened to f64x2.
+function pairF64(p: usize): v128 {
+  return f64x2.promote_low_f32x4(v128.load64_zero(p));
+}
+
+function boxCols(src: usize, dst: usize, width: i32, height: i32, r: i32, sums: usize): void {
+  const pairs = width >> 1;
+  const odd = width & 1;
+  memory.fill(sums, 0, (<usize>width) << 3);
+  for (let y = 0; y <= r && y < height; y++) {
+    const s = src + ((<usize>(y * width)) << 2);
+    for (let i = 0; i < pairs; i++) {
+      const q = sums + ((<usize>i) << 4);
+      v128.store(q, f64x2.add(v128.load(q), pairF64(s + ((<usize>i) << 3))));
+    }
+    if (odd) {
+      const q = sums + ((<usize>(width - 1)) << 3);
+      store<f64>(q, load<f64>(q) + <f64>load<f32>(s + ((<usize>(width - 1)) << 2)));
+    }
+  }
+  for (let y = 0; y < height; y++) {
+    const lo = max<i32>(y - r, 0);
+    const hi = min<i32>(y + r, height - 1);
+    const inv: f64 = 1.0 / <f64>(hi - lo + 1);
+    const vinv = f64x2.splat(inv);
+    const d = dst + ((<usize>(y * width)) << 2);
+    const add = y + r + 1;
+    const sub = y - r;
+    const a = src + ((<usize>(add * width)) << 2);
+    const b = src + ((<usize>(sub * width)) << 2);
+    const doAdd = add < height;
+    const doSub = sub >= 0;
+    for (let i = 0; i < pairs; i++) {
+      const q = sums + ((<usize>i) << 4);
+      let v = v128.load(q);
+      v128.store64_lane(d + ((<usize>i) << 3), f32x4.demote_f64x2_zero(f64x2.mul(v, vinv)), 0);
+      if (doAdd) v = f64x2.add(v, pairF64(a + ((<usize>i) << 3)));
+      if (doSub) v = f64x2.sub(v, pairF64(b + ((<usize>i) << 3)));
+      v128.store(q, v);
+    }
+    if (odd) {
+      const k = width - 1;
+      const q = sums + ((<usize>k) << 3);
+      let v = load<f64>(q);
+      store<f32>(d + ((<usize>k) << 2), <f32>(v * inv));
+      if (doAdd) v += <f64>load<f32>(a + ((<usize>k) << 2));
+      if (doSub) v -= <f64>load<f32>(b + ((<usize>k) << 2));
+      store<f64>(q, v);
+    }
+  }
+}
+
+export function boxMeanPlanes(
+  data: usize,
+  count: i32,
+  width: i32,
+  height: i32,
+  radius: i32,
+  passes: i32,
+  tmp: usize,
+  sums: usize,
+): void {
+  let r = radius;
+  if (r > width - 1) r = width - 1;
+  if (r > height - 1) r = height - 1;
+  if (r <= 0) return;
+  const rx = min<i32>(radius, width - 1);
+  const ry = min<i32>(radius, height - 1);
+  const planeBytes = (<usize>(width * height)) << 2;
+  for (let c = 0; c < count; c++) {
+    const p = data + <usize>c * planeBytes;
+    for (let k = 0; k < passes; k++) {
+      boxRows(p, tmp, width, height, rx);
+      boxCols(tmp, p, width, height, ry, sums);
+    }
+  }
+}

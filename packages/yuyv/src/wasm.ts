@@ -8,6 +8,16 @@ type Ptr = number;
 
 /** The exports of assembly/kernels.ts. */
 export interface Kernels {
+  boxMeanPlanes(
+    data: Ptr,
+    count: number,
+    width: number,
+    height: number,
+    radius: number,
+    passes: number,
+    tmp: Ptr,
+    sums: Ptr,
+  ): void;
   packedToRgb(
     src: Ptr,
     dst: Ptr,
