@@ -1,4 +1,4 @@
-import { boxMean } from './box-filter.ts';
+import { boxMeanPlanes } from '@deepseg/yuyv';
 import type { Layout } from './layout.ts';
 
 /**
@@ -20,7 +20,8 @@ export class MaskWeightedBlur {
   readonly #planeU: Float32Array;
   readonly #planeV: Float32Array;
   readonly #planeW: Float32Array;
-  readonly #tmp: Float32Array;
+  /** Y, U, V and weight planes one after the other (one box-mean call for the four). */
+  readonly #all: Float32Array;
   readonly #sampleX: Int32Array;
   readonly #sampleY: Int32Array;
   /** The blurred Y, U, V planes as a background of yuyv's `guidedCompositeYuyv` (upsampled inside it). */
@@ -41,13 +42,13 @@ export class MaskWeightedBlur {
     this.lowWidth = lw;
     this.lowHeight = lh;
     const n = lw * lh;
-    const planes = new Float32Array(n * 3);
-    this.#planeY = planes.subarray(0, n);
-    this.#planeU = planes.subarray(n, 2 * n);
-    this.#planeV = planes.subarray(2 * n);
-    this.planes = { planes, planeWidth: lw, planeHeight: lh, factor };
-    this.#planeW = new Float32Array(n);
-    this.#tmp = new Float32Array(n);
+    const all = new Float32Array(n * 4);
+    this.#all = all;
+    this.#planeY = all.subarray(0, n);
+    this.#planeU = all.subarray(n, 2 * n);
+    this.#planeV = all.subarray(2 * n, 3 * n);
+    this.#planeW = all.subarray(3 * n);
+    this.planes = { planes: all.subarray(0, 3 * n), planeWidth: lw, planeHeight: lh, factor };
     // Two frame samples per low-res pixel and axis (at 1/4 and 3/4 of its footprint).
     this.#sampleX = new Int32Array(lw * 2);
     for (let i = 0; i < lw * 2; i++) {
@@ -132,12 +133,8 @@ export class MaskWeightedBlur {
         pW[o + lx] = w * 4;
       }
     }
-    const r = this.#blurRadius;
-    const tmp = this.#tmp;
-    for (const plane of [pY, pU, pV, pW]) {
-      boxMean(plane, plane, lw, lh, r, tmp);
-      boxMean(plane, plane, lw, lh, r, tmp);
-    }
+    // Two box passes over each of the four planes, in the WebAssembly SIMD kernels.
+    boxMeanPlanes(this.#all, { width: lw, height: lh, radius: this.#blurRadius, passes: 2 });
     const n = lw * lh;
     for (let i = 0; i < n; i++) {
       const inv = 1 / pW[i]!;

@@ -1,4 +1,5 @@
 import {
+  boxMeanPlanes,
   type ColorMatrix,
   type ColorRange,
   DeepsegError,
@@ -8,7 +9,7 @@ import {
   type Rect,
 } from '@deepseg/yuyv';
 import { MaskWeightedBlur } from './blur-background.ts';
-import { boxMean, morph } from './box-filter.ts';
+import { morph } from './box-filter.ts';
 import { fillYuyv, parseColor, rgbToYuv } from './color.ts';
 import { createGuidedScratch, type GuidedScratch, guidedFilterCoefficients } from './guided-filter.ts';
 import { loadImageYuyv } from './image-background.ts';
@@ -462,8 +463,7 @@ class CompositorImpl implements Compositor {
     if (growCells !== 0) morph(work, work, gw, gh, growCells, g.tmp);
     const blurCells = Math.round(blur / layout.cell);
     if (blurCells > 0) {
-      boxMean(work, work, gw, gh, blurCells, g.tmp);
-      boxMean(work, work, gw, gh, blurCells, g.tmp);
+      boxMeanPlanes(work, { width: gw, height: gh, radius: blurCells, passes: 2 });
     }
     const k = this.#kernel;
     if (r.guided !== false) {

@@ -1,4 +1,4 @@
-import { boxMean } from './box-filter.ts';
+import { boxMeanPlanes } from '@deepseg/yuyv';
 
 /** Scratch and result buffers of {@link guidedFilterCoefficients}, allocated once per mask geometry. */
 export interface GuidedScratch {
@@ -10,13 +10,27 @@ export interface GuidedScratch {
   t1: Float32Array;
   t2: Float32Array;
   t3: Float32Array;
-  tmp: Float32Array;
+  /** t0..t3 one after the other (one box-mean call for the four). */
+  stats: Float32Array;
+  /** meanA then meanB (one box-mean call for the two). */
+  coefficients: Float32Array;
 }
 
 /** Allocates the buffers {@link guidedFilterCoefficients} needs for a `size`-pixel grid. */
 export function createGuidedScratch(size: number): GuidedScratch {
-  const f = () => new Float32Array(size);
-  return { meanA: f(), meanB: f(), t0: f(), t1: f(), t2: f(), t3: f(), tmp: f() };
+  const stats = new Float32Array(size * 4);
+  const coefficients = new Float32Array(size * 2);
+  const plane = (buf: Float32Array, i: number) => buf.subarray(i * size, (i + 1) * size);
+  return {
+    meanA: plane(coefficients, 0),
+    meanB: plane(coefficients, 1),
+    t0: plane(stats, 0),
+    t1: plane(stats, 1),
+    t2: plane(stats, 2),
+    t3: plane(stats, 3),
+    stats,
+    coefficients,
+  };
 }
 
 /**
@@ -36,17 +50,19 @@ export function guidedFilterCoefficients(
   s: GuidedScratch,
 ): void {
   const n = width * height;
-  const { t0, t1, t2, t3, tmp, meanA, meanB } = s;
-  // t2 = I·I, t3 = I·p, then box means in place: t0 = mean I, t1 = mean p, t2 = corr II, t3 = corr Ip.
+  const { t0, t1, t2, t3, meanA, meanB } = s;
+  // t0 = I, t1 = p, t2 = I·I, t3 = I·p, then box means in place (one wasm call for the four):
+  // t0 = mean I, t1 = mean p, t2 = corr II, t3 = corr Ip.
   for (let i = 0; i < n; i++) {
     const g = guide[i]!;
+    const q = p[i]!;
+    t0[i] = g;
+    t1[i] = q;
     t2[i] = g * g;
-    t3[i] = g * p[i]!;
+    t3[i] = g * q;
   }
-  boxMean(guide, t0, width, height, radius, tmp);
-  boxMean(p, t1, width, height, radius, tmp);
-  boxMean(t2, t2, width, height, radius, tmp);
-  boxMean(t3, t3, width, height, radius, tmp);
+  const box = { width, height, radius };
+  boxMeanPlanes(s.stats.subarray(0, 4 * n), box);
   for (let i = 0; i < n; i++) {
     const mi = t0[i]!;
     const mp = t1[i]!;
@@ -56,6 +72,5 @@ export function guidedFilterCoefficients(
     meanA[i] = a;
     meanB[i] = mp - a * mi;
   }
-  boxMean(meanA, meanA, width, height, radius, tmp);
-  boxMean(meanB, meanB, width, height, radius, tmp);
+  boxMeanPlanes(s.coefficients.subarray(0, 2 * n), box);
 }
