@@ -134,9 +134,17 @@ function maxRows(src: Float32Array, dst: Float32Array, width: number, height: nu
     for (let y = 0; y < height; y++) {
       const row = y * width;
       const last = row + width - 1;
-      dst[row] = Math.max(src[row]!, src[row + 1]!);
-      for (let k = row + 1; k < last; k++) dst[k] = Math.max(src[k - 1]!, src[k]!, src[k + 1]!);
-      dst[last] = Math.max(src[last - 1]!, src[last]!);
+      // max2, not Math.max of three: the hot loop of the temporal motion grid.
+      let a = src[row]!;
+      let b = src[row + 1]!;
+      dst[row] = max2(a, b);
+      for (let k = row + 1; k < last; k++) {
+        const c = src[k + 1]!;
+        dst[k] = max2(max2(a, b), c);
+        a = b;
+        b = c;
+      }
+      dst[last] = max2(a, b);
     }
     return;
   }
@@ -157,7 +165,12 @@ function maxCols(src: Float32Array, dst: Float32Array, width: number, height: nu
       const row = y * width;
       const up = y > 0 ? row - width : row;
       const down = y < height - 1 ? row + width : row;
-      for (let x = 0; x < width; x++) dst[row + x] = Math.max(src[up + x]!, src[row + x]!, src[down + x]!);
+      for (let x = 0; x < width; x++) {
+        const a = src[up + x]!;
+        const b = src[row + x]!;
+        const c = src[down + x]!;
+        dst[row + x] = max2(max2(a, b), c);
+      }
     }
     return;
   }
@@ -171,4 +184,13 @@ function maxCols(src: Float32Array, dst: Float32Array, width: number, height: nu
       for (let x = 0; x < width; x++) dst[row + x] = Math.max(dst[row + x]!, src[o + x]!);
     }
   }
+}
+
+/**
+ * @internal The larger of two numbers (neither NaN): a ternary the JIT inlines, measurably faster than
+ * `Math.max` in the per-cell loops.
+ */
+export function max2(a: number, b: number): number {
+  // biome-ignore lint/complexity/useMathMinMax: Math.max is slower in these hot loops (measured)
+  return a > b ? a : b;
 }

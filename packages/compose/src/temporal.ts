@@ -1,4 +1,4 @@
-import { morph } from './box-filter.ts';
+import { max2, morph } from './box-filter.ts';
 
 /** Resolved temporal options (see `TemporalOptions`). */
 export interface TemporalParams {
@@ -34,8 +34,16 @@ export function temporalStep(
   const cw = (width + block - 1) >> sh;
   const ch = (height + block - 1) >> sh;
   const share = 1 / (block * block);
-  motion.fill(0, 0, cw * ch);
-  for (let y = 0; y < height; y++) {
+  if (block === 1) {
+    // One cell per block: the motion is the cell's own change (0 + d·1 = d, as below).
+    for (let i = 0; i < width * height; i++) {
+      const g = guide[i]!;
+      const p0 = prevGuide[i]!;
+      motion[i] = g > p0 ? g - p0 : p0 - g;
+      prevGuide[i] = g;
+    }
+  } else motion.fill(0, 0, cw * ch);
+  for (let y = 0; y < height && block === 2; y++) {
     const row = y * width;
     const crow = (y >> sh) * cw;
     for (let x = 0; x < width; x++) {
@@ -64,7 +72,9 @@ export function temporalStep(
       const i = row + x;
       const s = state[i]!;
       const d = raw[i]! - s;
-      const rate = Math.max(motion[crow + (x >> sh)]!, catchUp * d * d);
+      const m = motion[crow + (x >> sh)]!;
+      const c = catchUp * d * d;
+      const rate = max2(m, c);
       state[i] = s + rate * d;
     }
   }
