@@ -136,9 +136,12 @@ describe('deepseg: user mistakes are one line with a documented exit code', () =
   });
 
   it('output folder that does not exist', async () => {
-    const r = await runMain(['--input', join(dir, 'bad.json'), '--output', join(dir, 'no', 'dir', 'x.y4m')]);
-    // the input is checked first: bad.json is not a video ffmpeg can read
-    expect(r.code).toBe(ExitCode.File);
+    // A native y4m input (no ffmpeg needed), so only the output can be at fault.
+    const input = join(dir, 'tiny.y4m');
+    const frame = Buffer.alloc(16 * 8 * 2, 128);
+    writeFileSync(input, Buffer.concat([Buffer.from('YUV4MPEG2 W16 H8 F30:1 Ip A1:1 C422\nFRAME\n'), frame]));
+    const r = await runMain(['--input', input, '--output', join(dir, 'no', 'dir', 'x.y4m')]);
+    expectOneLine(r, ExitCode.File, join(dir, 'no', 'dir'));
   });
 
   it('prints the stack only with --debug', async () => {
