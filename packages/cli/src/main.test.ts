@@ -3,7 +3,6 @@ import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sharedFile } from '@deepseg/fixtures/shared';
 import { DeepsegError } from '@deepseg/yuyv';
 import { describe, expect, it } from 'vitest';
 import { runMain } from './__fixtures__/test-io.ts';
@@ -11,7 +10,12 @@ import { ExitCode, exitCodeFor } from './exit-codes.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'deepseg-main-'));
 const pkgDir = join(dirname(fileURLToPath(import.meta.url)), '..');
-const clip = sharedFile('media/doctor_desk_5s_960x540.mp4');
+// A tiny native y4m: the user-mistake cases need no real footage and no ffmpeg.
+const tinyY4m = join(dir, 'tiny.y4m');
+writeFileSync(
+  tinyY4m,
+  Buffer.concat([Buffer.from('YUV4MPEG2 W16 H8 F30:1 Ip A1:1 C422\nFRAME\n'), Buffer.alloc(16 * 8 * 2, 128)]),
+);
 
 /** Asserts a run failed with `code` and exactly one line on stderr, no stack trace. */
 function expectOneLine(run: { code: number; stderr: string }, code: number, text: string | RegExp): void {
@@ -112,17 +116,17 @@ describe('deepseg: user mistakes are one line with a documented exit code', () =
     expectOneLine(r, ExitCode.Device, '/dev/video97');
   });
 
-  it.skipIf(!clip)('unknown model, listing the known ones', async () => {
-    const r = await runMain(['--input', clip!, '--output', join(dir, 'm.y4m'), '--model', 'no-such-model']);
+  it('unknown model, listing the known ones', async () => {
+    const r = await runMain(['--input', tinyY4m, '--output', join(dir, 'm.y4m'), '--model', 'no-such-model']);
     expectOneLine(r, ExitCode.Model, /Unknown model "no-such-model"; known models: .*selfie/);
     expect(readdirSync(dir).filter((n) => n.includes('m.y4m'))).toEqual([]);
   });
 
-  it.skipIf(!clip)('missing background file, leaving no output behind', async () => {
+  it('missing background file, leaving no output behind', async () => {
     const out = join(dir, 'bg.y4m');
     const r = await runMain([
       '--input',
-      clip!,
+      tinyY4m,
       '--output',
       out,
       '--background',
@@ -136,11 +140,7 @@ describe('deepseg: user mistakes are one line with a documented exit code', () =
   });
 
   it('output folder that does not exist', async () => {
-    // A native y4m input (no ffmpeg needed), so only the output can be at fault.
-    const input = join(dir, 'tiny.y4m');
-    const frame = Buffer.alloc(16 * 8 * 2, 128);
-    writeFileSync(input, Buffer.concat([Buffer.from('YUV4MPEG2 W16 H8 F30:1 Ip A1:1 C422\nFRAME\n'), frame]));
-    const r = await runMain(['--input', input, '--output', join(dir, 'no', 'dir', 'x.y4m')]);
+    const r = await runMain(['--input', tinyY4m, '--output', join(dir, 'no', 'dir', 'x.y4m')]);
     expectOneLine(r, ExitCode.File, join(dir, 'no', 'dir'));
   });
 
