@@ -450,41 +450,34 @@ export function copyIn(h: Heap, src: Uint8Array, at: Ptr, bytes: number, from = 
   h.u8.set(from === 0 && src.length === bytes ? src : src.subarray(from, from + bytes), at);
 }
 
-const views = new Map<number, Uint8Array>();
-let viewsOf: ArrayBufferLike | undefined;
+type HeapViewCtor<T> = new (buffer: ArrayBufferLike, byteOffset: number, length: number) => T;
+
+/** A cache of typed views into wasm memory, keyed by address and renewed when the memory grows. */
+function heapViewCache<T extends { length: number }>(
+  Ctor: HeapViewCtor<T>,
+): (h: Heap, at: Ptr, length: number) => T {
+  const views = new Map<number, T>();
+  let viewsOf: ArrayBufferLike | undefined;
+  return (h, at, length) => {
+    if (viewsOf !== h.memory.buffer) {
+      views.clear();
+      viewsOf = h.memory.buffer;
+    }
+    let v = views.get(at);
+    if (v === undefined || v.length !== length) {
+      if (views.size > 64) views.clear();
+      v = new Ctor(h.memory.buffer, at, length);
+      views.set(at, v);
+    }
+    return v;
+  };
+}
 
 /** A cached view of `bytes` bytes at `at` (reused across frames of the same geometry). */
-export function heapView(h: Heap, at: Ptr, bytes: number): Uint8Array {
-  if (viewsOf !== h.memory.buffer) {
-    views.clear();
-    viewsOf = h.memory.buffer;
-  }
-  let v = views.get(at);
-  if (v === undefined || v.length !== bytes) {
-    if (views.size > 64) views.clear();
-    v = new Uint8Array(h.memory.buffer, at, bytes);
-    views.set(at, v);
-  }
-  return v;
-}
-
-const f32views = new Map<number, Float32Array>();
-let f32viewsOf: ArrayBufferLike | undefined;
+export const heapView: (h: Heap, at: Ptr, bytes: number) => Uint8Array = heapViewCache(Uint8Array);
 
 /** A cached Float32Array view of `count` floats at `at`. */
-export function heapF32View(h: Heap, at: Ptr, count: number): Float32Array {
-  if (f32viewsOf !== h.memory.buffer) {
-    f32views.clear();
-    f32viewsOf = h.memory.buffer;
-  }
-  let v = f32views.get(at);
-  if (v === undefined || v.length !== count) {
-    if (f32views.size > 64) f32views.clear();
-    v = new Float32Array(h.memory.buffer, at, count);
-    f32views.set(at, v);
-  }
-  return v;
-}
+export const heapF32View: (h: Heap, at: Ptr, count: number) => Float32Array = heapViewCache(Float32Array);
 
 /** The layout shared by all kernels (calls are synchronous, so one is enough). */
 export const layout = new Layout();
