@@ -11,7 +11,7 @@ import {
   yuvLayout,
 } from './pixel-format.ts';
 import { assertBytes, assertDimensions, assertLength, assertNoOverlap, assertOneOf } from './validate.ts';
-import { addressOf, copyIn, heapView, layout, wasmHeap } from './wasm.ts';
+import { finishIo, stageIo } from './wasm.ts';
 
 const MATRICES = ['BT601', 'BT709'] as const;
 const RANGES = ['limited', 'full'] as const;
@@ -190,15 +190,8 @@ function packedToRgbWasm(
 ): void {
   const n = width * height * 2;
   const m = byteLengthUnchecked(to, width, height);
-  const srcAt = addressOf(src);
-  const dstAt = addressOf(dst);
-  layout.reset();
-  const so = srcAt < 0 ? layout.take(n) : 0;
-  const doff = dstAt < 0 ? layout.take(m) : 0;
-  const h = wasmHeap(layout.size);
-  const s = srcAt < 0 ? h.scratch + so : srcAt;
-  const d = dstAt < 0 ? h.scratch + doff : dstAt;
-  if (srcAt < 0) copyIn(h, src, s, n);
+  const io = stageIo(src, n, dst, m);
+  const { heap: h, src: s, dst: d } = io;
   const q = yuvToRgbQ13(matrix, range);
   h.kernels.packedToRgb(
     s,
@@ -214,7 +207,7 @@ function packedToRgbWasm(
     q.cGV,
     q.cBU,
   );
-  if (dstAt < 0) dst.set(heapView(h, d, m));
+  finishIo(io);
 }
 
 function planarToRgbWasm(
@@ -230,15 +223,8 @@ function planarToRgbWasm(
   const n = byteLengthUnchecked(from, width, height);
   const m = byteLengthUnchecked(to, width, height);
   const L = yuvLayout(from, width, height);
-  const srcAt = addressOf(src);
-  const dstAt = addressOf(dst);
-  layout.reset();
-  const so = srcAt < 0 ? layout.take(n) : 0;
-  const doff = dstAt < 0 ? layout.take(m) : 0;
-  const h = wasmHeap(layout.size);
-  const s = srcAt < 0 ? h.scratch + so : srcAt;
-  const d = dstAt < 0 ? h.scratch + doff : dstAt;
-  if (srcAt < 0) copyIn(h, src, s, n);
+  const io = stageIo(src, n, dst, m);
+  const { heap: h, src: s, dst: d } = io;
   const q = yuvToRgbQ13(matrix, range);
   h.kernels.planarToRgb(
     s,
@@ -259,7 +245,7 @@ function planarToRgbWasm(
     q.cGV,
     q.cBU,
   );
-  if (dstAt < 0) dst.set(heapView(h, d, m));
+  finishIo(io);
 }
 
 const isPacked = (f: YuvFormat) => f === 'YUYV' || f === 'UYVY';
@@ -283,21 +269,13 @@ function yuvToYuvWasm(
   }
   const n = byteLengthUnchecked(from, width, height);
   const m = byteLengthUnchecked(to, width, height);
-  const srcAt = addressOf(src);
-  const dstAt = addressOf(dst);
-  layout.reset();
-  const so = srcAt < 0 ? layout.take(n) : 0;
-  const doff = dstAt < 0 ? layout.take(m) : 0;
-  const tmp = isPacked(from) ? 0 : layout.take(width * height * 2);
-  const h = wasmHeap(layout.size);
-  const s = srcAt < 0 ? h.scratch + so : srcAt;
-  const d = dstAt < 0 ? h.scratch + doff : dstAt;
-  if (srcAt < 0) copyIn(h, src, s, n);
+  const io = stageIo(src, n, dst, m, isPacked(from) ? 0 : width * height * 2);
+  const { heap: h, src: s, dst: d } = io;
   if (isPacked(from)) {
     if (from === to) h.u8.copyWithin(d, s, s + n);
     else h.kernels.swapPacked(s, d, n);
   } else {
-    const t = h.scratch + tmp;
+    const t = io.extra;
     const a = yuvLayout(from, width, height);
     const b = yuvLayout(to, width, height);
     h.kernels.planarToPacked(
@@ -325,7 +303,7 @@ function yuvToYuvWasm(
       to === 'NV12' ? 1 : 0,
     );
   }
-  if (dstAt < 0) dst.set(heapView(h, d, m));
+  finishIo(io);
 }
 
 /** Packed 4:2:2 ↔ planar (exactly one side packed). */
@@ -341,15 +319,8 @@ function repackWasm(
   const m = byteLengthUnchecked(to, width, height);
   const packedIn = from === 'YUYV' || from === 'UYVY';
   const planar = yuvLayout((packedIn ? to : from) as YuvFormat, width, height);
-  const srcAt = addressOf(src);
-  const dstAt = addressOf(dst);
-  layout.reset();
-  const so = srcAt < 0 ? layout.take(n) : 0;
-  const doff = dstAt < 0 ? layout.take(m) : 0;
-  const h = wasmHeap(layout.size);
-  const s = srcAt < 0 ? h.scratch + so : srcAt;
-  const d = dstAt < 0 ? h.scratch + doff : dstAt;
-  if (srcAt < 0) copyIn(h, src, s, n);
+  const io = stageIo(src, n, dst, m);
+  const { heap: h, src: s, dst: d } = io;
   const planarAt = packedIn ? d : s;
   const nv12 = (packedIn ? to : from) === 'NV12' ? 1 : 0;
   const uyvy = (packedIn ? from : to) === 'UYVY' ? 1 : 0;
@@ -365,7 +336,7 @@ function repackWasm(
   ] as const;
   if (packedIn) h.kernels.packedToPlanar(s, d, ...args);
   else h.kernels.planarToPacked(s, d, ...args);
-  if (dstAt < 0) dst.set(heapView(h, d, m));
+  finishIo(io);
 }
 
 function rgbToPlanarWasm(
@@ -381,15 +352,8 @@ function rgbToPlanarWasm(
   const n = byteLengthUnchecked(from, width, height);
   const m = byteLengthUnchecked(to, width, height);
   const L = yuvLayout(to, width, height);
-  const srcAt = addressOf(src);
-  const dstAt = addressOf(dst);
-  layout.reset();
-  const so = srcAt < 0 ? layout.take(n) : 0;
-  const doff = dstAt < 0 ? layout.take(m) : 0;
-  const h = wasmHeap(layout.size);
-  const s = srcAt < 0 ? h.scratch + so : srcAt;
-  const d = dstAt < 0 ? h.scratch + doff : dstAt;
-  if (srcAt < 0) copyIn(h, src, s, n);
+  const io = stageIo(src, n, dst, m);
+  const { heap: h, src: s, dst: d } = io;
   const c = rgbToYuvQ15(matrix, range);
   h.kernels.rgbToPlanar(
     s,
@@ -414,7 +378,7 @@ function rgbToPlanarWasm(
     c.vG,
     c.vB,
   );
-  if (dstAt < 0) dst.set(heapView(h, d, m));
+  finishIo(io);
 }
 
 function rgbToPackedWasm(
@@ -429,15 +393,8 @@ function rgbToPackedWasm(
 ): void {
   const n = byteLengthUnchecked(from, width, height);
   const m = width * height * 2;
-  const srcAt = addressOf(src);
-  const dstAt = addressOf(dst);
-  layout.reset();
-  const so = srcAt < 0 ? layout.take(n) : 0;
-  const doff = dstAt < 0 ? layout.take(m) : 0;
-  const h = wasmHeap(layout.size);
-  const s = srcAt < 0 ? h.scratch + so : srcAt;
-  const d = dstAt < 0 ? h.scratch + doff : dstAt;
-  if (srcAt < 0) copyIn(h, src, s, n);
+  const io = stageIo(src, n, dst, m);
+  const { heap: h, src: s, dst: d } = io;
   const c = rgbToYuvQ15(matrix, range);
   h.kernels.rgbToPacked(
     s,
@@ -457,7 +414,7 @@ function rgbToPackedWasm(
     c.vG,
     c.vB,
   );
-  if (dstAt < 0) dst.set(heapView(h, d, m));
+  finishIo(io);
 }
 
 function rgbToRgbKernel(
@@ -472,15 +429,8 @@ function rgbToRgbKernel(
   const b = rgbOffsets(to);
   const n = width * height * a.bpp;
   const m = width * height * b.bpp;
-  const srcAt = addressOf(src);
-  const dstAt = addressOf(dst);
-  layout.reset();
-  const so = srcAt < 0 ? layout.take(n) : 0;
-  const doff = dstAt < 0 ? layout.take(m) : 0;
-  const h = wasmHeap(layout.size);
-  const s = srcAt < 0 ? h.scratch + so : srcAt;
-  const d = dstAt < 0 ? h.scratch + doff : dstAt;
-  if (srcAt < 0) copyIn(h, src, s, n);
+  const io = stageIo(src, n, dst, m);
+  const { heap: h, src: s, dst: d } = io;
   h.kernels.rgbToRgb(s, d, width * height, a.bpp, a.r, a.g, a.b, b.bpp, b.r, b.g, b.b);
-  if (dstAt < 0) dst.set(heapView(h, d, m));
+  finishIo(io);
 }

@@ -486,3 +486,60 @@ export const layout = new Layout();
 export function memoryBuffer(): ArrayBufferLike {
   return getHeap().memory.buffer;
 }
+
+/** Where one call's source and destination sit in wasm memory (one record, reused: calls are synchronous). */
+export interface StagedIo {
+  heap: Heap;
+  /** Address of the source: the caller's buffer when it is already in wasm memory, else its copy. */
+  src: Ptr;
+  /** Address the kernel writes to. */
+  dst: Ptr;
+  /** Address of the `extra` scratch bytes asked for (0 when none). */
+  extra: Ptr;
+  /** The caller's destination when the kernel writes to scratch and `finishIo` must copy it out. */
+  copyOutTo: Uint8Array | undefined;
+  dstBytes: number;
+}
+
+const staged: StagedIo = {
+  heap: undefined as unknown as Heap,
+  src: 0,
+  dst: 0,
+  extra: 0,
+  copyOutTo: undefined,
+  dstBytes: 0,
+};
+
+/**
+ * Places `srcBytes` of `src` and `dstBytes` of `dst` in wasm memory for one kernel call: buffers from
+ * allocFrame are used where they are, others get scratch space (the source is copied in). `extra`
+ * reserves further scratch at `extra`. Call {@link finishIo} after the kernel.
+ */
+export function stageIo(
+  src: Uint8Array,
+  srcBytes: number,
+  dst: Uint8Array,
+  dstBytes: number,
+  extra = 0,
+): StagedIo {
+  const srcAt = addressOf(src);
+  const dstAt = addressOf(dst);
+  layout.reset();
+  const so = srcAt < 0 ? layout.take(srcBytes) : 0;
+  const doff = dstAt < 0 ? layout.take(dstBytes) : 0;
+  const xo = extra > 0 ? layout.take(extra) : 0;
+  const h = wasmHeap(layout.size);
+  staged.heap = h;
+  staged.src = srcAt < 0 ? h.scratch + so : srcAt;
+  staged.dst = dstAt < 0 ? h.scratch + doff : dstAt;
+  staged.extra = extra > 0 ? h.scratch + xo : 0;
+  staged.copyOutTo = dstAt < 0 ? dst : undefined;
+  staged.dstBytes = dstBytes;
+  if (srcAt < 0) copyIn(h, src, staged.src, srcBytes);
+  return staged;
+}
+
+/** Copies the kernel's output to the caller's destination when it was staged in scratch. */
+export function finishIo(io: StagedIo): void {
+  if (io.copyOutTo !== undefined) io.copyOutTo.set(heapView(io.heap, io.dst, io.dstBytes));
+}
