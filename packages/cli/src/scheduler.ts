@@ -1,4 +1,4 @@
-import { DeepsegError } from '@deepseg/yuyv';
+import { allocFrame, DeepsegError, freeFrame } from '@deepseg/yuyv';
 import { Pacer } from './pacer.ts';
 import { PipelineStats } from './pipeline-stats.ts';
 import type { FrameCompositor, FrameSink, FrameSource, MaskEngine } from './pipeline-types.ts';
@@ -179,11 +179,22 @@ export class Scheduler {
    * @throws whatever a part throws (DeepsegError with a code); a failed inference ends the run.
    */
   async run(signal: AbortSignal): Promise<RunSummary> {
+    const { width, height } = this.#source;
+    const frameBytes = width * height * 2;
+    // In WebAssembly memory: the compositor's kernel writes it in place, and the sink writes it from there.
+    const composed = allocFrame(frameBytes);
+    try {
+      return await this.#loop(signal, composed);
+    } finally {
+      freeFrame(composed);
+    }
+  }
+
+  async #loop(signal: AbortSignal, composed: Uint8Array): Promise<RunSummary> {
     const source = this.#source;
     const sink = this.#sink;
     const { width, height } = source;
     const frameBytes = width * height * 2;
-    const composed = new Uint8Array(frameBytes);
     const scaled =
       sink.width !== width || sink.height !== height
         ? new Uint8Array(sink.width * sink.height * 2)
@@ -231,8 +242,13 @@ export class Scheduler {
           `A frame from ${source.label} has ${yuyv.length} bytes; ${width}x${height} YUYV needs ${frameBytes}`,
         );
       }
-      this.#maybeInfer(yuyv, index);
-      if (!this.#options.realtime && this.#pending) {
+      // File mode: every inferred frame waits for its own mask, so the model starts first. Real time:
+      // the model starts once this frame is written — the mask serves the next frames either way, and
+      // the model then does not run beside the compositor (two busy threads on two cores that share
+      // caches each take up to three times the CPU time; measured, see decision 0063).
+      const realtime = this.#options.realtime;
+      if (!realtime) this.#maybeInfer(yuyv, index);
+      if (!realtime && this.#pending) {
         await this.#pending;
         this.#pending = undefined;
         if (this.#failure !== undefined) throw this.#failure;
@@ -253,6 +269,7 @@ export class Scheduler {
       stats.write.push(performance.now() - tw);
       stats.framesOut++;
       stats.latency.push(performance.now() - dequeued);
+      if (realtime) this.#maybeInfer(yuyv, index);
       index++;
       this.#options.onFrame?.(stats);
       if (this.#options.maxFrames !== undefined && stats.framesOut >= this.#options.maxFrames) break;

@@ -16,13 +16,17 @@ describe('box filters', () => {
     [160, 90, 2],
     [33, 17, 3],
     [5, 4, 9],
-  ])('yuyv boxMeanPlanes equals the JS boxMean bit for bit (%i×%i, radius %i)', (w, h, r) => {
+  ])('yuyv boxMeanPlanes equals the JS boxMean within float32 rounding (%i×%i, radius %i)', (w, h, r) => {
+    // (small radii sum in float32 in yuyv, large ones in float64 like the JS running sums)
     const src = random(w * h, w + h * 7);
     const js = new Float32Array(w * h);
     boxMean(src, js, w, h, r, new Float32Array(w * h));
     const wasm = src.slice();
     boxMeanPlanes(wasm, { width: w, height: h, radius: r });
-    expect(wasm).toEqual(js);
+    let worst = 0;
+    for (let i = 0; i < js.length; i++) worst = Math.max(worst, Math.abs(wasm[i]! - js[i]!));
+    expect(worst).toBeLessThan(1e-6);
+    if (r > 4) expect(wasm).toEqual(js);
   });
 
   it('dilates with a 3×3 max and erodes with a 3×3 min', () => {

@@ -1,11 +1,14 @@
 import {
+  allocFrame,
   boxMeanPlanes,
   type ColorMatrix,
   type ColorRange,
   DeepsegError,
+  freeFrame,
   type GuidedBackground,
   type GuidedCompositeOptions,
   guidedCompositeYuyv,
+  isWasmFrame,
   type Rect,
 } from '@deepseg/yuyv';
 import { MaskWeightedBlur } from './blur-background.ts';
@@ -217,6 +220,8 @@ class CompositorImpl implements Compositor {
   readonly #kernel: KernelParams;
   readonly #coverage: [number, number] = [0, 1];
   readonly #options: GuidedCompositeOptions;
+  /** The camera frame copied into WebAssembly memory once per frame, for the two kernels that read it. */
+  #stage: Uint8Array | undefined;
 
   constructor(o: CompositorOptions, refine: ResolvedRefine) {
     this.width = o.width;
@@ -310,9 +315,23 @@ class CompositorImpl implements Compositor {
   }
 
   async close(): Promise<void> {
+    if (this.#closed) return;
     this.#closed = true;
     this.#requests++;
     if (this.#active?.kind === 'video') this.#active.player.close();
+    if (this.#stage) freeFrame(this.#stage);
+    this.#stage = undefined;
+  }
+
+  /** `frame` itself when it lives in WebAssembly memory, else a copy there (one copy instead of one per kernel). */
+  #staged(frame: Uint8Array): Uint8Array {
+    if (isWasmFrame(frame)) return frame;
+    if (this.#stage?.length !== frame.length) {
+      if (this.#stage) freeFrame(this.#stage);
+      this.#stage = allocFrame(frame.length);
+    }
+    this.#stage.set(frame);
+    return this.#stage;
   }
 
   #gridFor(mask: Float32Array, g: FrameMaskGeometry): GridState {
@@ -493,6 +512,7 @@ class CompositorImpl implements Compositor {
       );
     }
     const bg = this.#active!;
+    const staged = this.#staged(frame);
     let source: GuidedBackground;
     switch (bg.kind) {
       case 'color':
@@ -505,7 +525,7 @@ class CompositorImpl implements Compositor {
         source = bg.player.frame();
         break;
       case 'blur':
-        bg.blur.update(frame, g.work, g.layout);
+        bg.blur.update(staged, g.work, g.layout);
         source = bg.blur.planes;
         break;
     }
@@ -517,7 +537,7 @@ class CompositorImpl implements Compositor {
     this.#coverage[0] = k.low;
     this.#coverage[1] = k.high;
     this.#options.lightWrap = k.lightWrap;
-    guidedCompositeYuyv(frame, source, out, k.meanA, k.meanB, this.#options);
+    guidedCompositeYuyv(staged, source, out, k.meanA, k.meanB, this.#options);
   }
 
   refineMask(frame: Uint8Array, mask: Float32Array, geometry: FrameMaskGeometry, alpha: Float32Array): void {

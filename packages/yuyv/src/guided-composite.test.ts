@@ -121,6 +121,80 @@ describe('guidedCompositeYuyv', () => {
     }
   }
 
+  it('copies cells that are surely background or person and blends the rest (runs of mixed cells)', () => {
+    // Cells of three kinds side by side, with odd interval widths and an odd roi, so that pure runs
+    // meet each other and edge runs at odd columns.
+    for (const [seed, o] of [
+      [21, { width: 46, height: 30, gridWidth: 7, gridHeight: 5, coverage: [0.25, 0.75], lightWrap: 0.3 }],
+      [
+        22,
+        { width: 64, height: 20, gridWidth: 13, gridHeight: 3, roi: { x: 5, y: 2, width: 51, height: 15 } },
+      ],
+      [23, { width: 96, height: 40, gridWidth: 9, gridHeight: 5, coverage: [0.4, 0.6] }],
+      [24, { width: 30, height: 12, gridWidth: 29, gridHeight: 11, coverage: [0.4, 0.6] }],
+    ] as [number, GuidedCompositeOptions][]) {
+      const r = rng(seed);
+      const cells = o.gridWidth * o.gridHeight;
+      const a = new Float32Array(cells);
+      const b = new Float32Array(cells);
+      for (let i = 0; i < cells; i++) {
+        const kind = Math.floor(r() * 3);
+        a[i] = kind === 2 ? (r() - 0.5) * 2 : 0;
+        b[i] = kind === 0 ? -0.4 : kind === 1 ? 1.4 : 0.2 + r();
+      }
+      const n = o.width * o.height * 2;
+      const frame = randomBytes(n, seed + 100);
+      for (const bg of [randomBytes(n, seed + 200), { color: [16, 128, 128] as const }]) {
+        const out = new Uint8Array(n);
+        guidedCompositeYuyv(frame, bg, out, a, b, o);
+        const ref = reference(frame, bg, a, b, o);
+        expect(worst(out, ref)).toBeLessThanOrEqual(1);
+        let exact = 0;
+        for (let i = 0; i < n; i++) {
+          const v = ref[i]!;
+          if (Number.isInteger(v)) {
+            expect(out[i]).toBe(v);
+            exact++;
+          }
+        }
+        expect(exact / n).toBeGreaterThan(0.3);
+      }
+    }
+  });
+
+  it('blends exactly where flat luma makes a steep cell surely background or person', () => {
+    // Steep coefficients (|a| up to 3) over a frame of flat luma patches: the [0, 255] bound calls
+    // every cell an edge, the luma range each cell really has settles most of them.
+    const o: GuidedCompositeOptions = { width: 96, height: 40, gridWidth: 12, gridHeight: 5, lightWrap: 0.2 };
+    const r = rng(31);
+    const cells = o.gridWidth * o.gridHeight;
+    const a = Float32Array.from({ length: cells }, () => (r() - 0.5) * 6);
+    const b = Float32Array.from({ length: cells }, () => r() * 3 - 1.5);
+    const n = o.width * o.height * 2;
+    const frame = randomBytes(n, 32);
+    for (let y = 0; y < o.height; y++) {
+      for (let x = 0; x < o.width; x++) {
+        // luma constant over 16×8 patches (plus a ±1 ripple), chroma random
+        const patch = (Math.floor(x / 16) * 7 + Math.floor(y / 8) * 3) % 5;
+        frame[(y * o.width + x) * 2] = 20 + patch * 50 + ((x + y) & 1);
+      }
+    }
+    for (const bg of [randomBytes(n, 33), { color: [16, 128, 128] as const }]) {
+      const out = new Uint8Array(n);
+      guidedCompositeYuyv(frame, bg, out, a, b, o);
+      const ref = reference(frame, bg, a, b, o);
+      expect(worst(out, ref)).toBeLessThanOrEqual(1);
+      let exact = 0;
+      for (let i = 0; i < n; i++) {
+        if (Number.isInteger(ref[i]!)) {
+          expect(out[i]).toBe(ref[i]);
+          exact++;
+        }
+      }
+      expect(exact / n).toBeGreaterThan(0.2);
+    }
+  });
+
   it('upsamples low-resolution planes exactly as the equivalent rows', () => {
     const o: GuidedCompositeOptions = { width: 46, height: 30, gridWidth: 5, gridHeight: 4, lightWrap: 0.4 };
     const factor = 4;

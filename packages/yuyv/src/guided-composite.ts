@@ -34,13 +34,17 @@ interface PlaneTables {
 }
 let planeTables: PlaneTables | undefined;
 
-/** Horizontal tables of the `planes` background: per pixel and per pair, left sample and weight. */
+/**
+ * Horizontal tables of the `planes` background: per pixel and per pair, left sample and weight; then
+ * for each low-resolution interval j (samples j, j + 1) its first pixel and its first pair.
+ */
 function tablesFor(width: number, pw: number, factor: number): PlaneTables {
   const key = `${width},${pw},${factor}`;
   if (planeTables?.key === key) return planeTables;
   const pairs = width >> 1;
-  // Layout (as 32-bit words): luma column [width], luma weight [width], pair column [pairs], pair weight [pairs].
-  const buf = new ArrayBuffer((width * 2 + pairs * 2) * 4);
+  // Layout (as 32-bit words): luma column [width], luma weight [width], pair column [pairs], pair
+  // weight [pairs], luma interval start [pw + 1], pair interval start [pw + 1].
+  const buf = new ArrayBuffer((width * 2 + pairs * 2 + (pw + 1) * 2) * 4);
   const i32 = new Int32Array(buf);
   const f32 = new Float32Array(buf);
   const at = (pos: number, i: number, w: number) => {
@@ -52,6 +56,13 @@ function tablesFor(width: number, pw: number, factor: number): PlaneTables {
   };
   for (let x = 0; x < width; x++) at(x + 0.5, x, width + x);
   for (let i = 0; i < pairs; i++) at(2 * i + 1, 2 * width + i, 2 * width + pairs + i);
+  const starts = (column: number, count: number, out: number) => {
+    i32.fill(count, out, out + pw + 1);
+    let next = 0;
+    for (let x = 0; x < count; x++) while (next <= i32[column + x]!) i32[out + next++] = x;
+  };
+  starts(0, width, 2 * width + 2 * pairs);
+  starts(2 * width, pairs, 2 * width + 2 * pairs + pw + 1);
   planeTables = { key, i32, f32 };
   return planeTables;
 }
@@ -286,7 +297,8 @@ export function guidedCompositeYuyv(
   const oxf = layout.take((width + 8) * 4);
   const oy = layout.take(height * 12);
   const otab = tab === undefined ? -1 : layout.take(tab.i32.length * 4);
-  const owork = layout.take(9 * slot);
+  // eleven slots, the cell classes (gw·gh bytes), the runs of a row (3 words each, at most gw + 2)
+  const owork = layout.take(11 * slot + ((gw * gh + 15) & ~15) + (gw + 3) * 12);
   const h = wasmHeap(layout.size);
   const base = h.scratch;
   const pf = fAt >= 0 ? fAt : base + of;
@@ -326,6 +338,7 @@ export function guidedCompositeYuyv(
     pa,
     pc,
     gw,
+    gh,
     roi.x + roi.width,
     base + oxi,
     base + oxf,

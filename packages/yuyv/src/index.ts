@@ -27,4 +27,6 @@ export { resizeMask } from './resize-mask.ts';
 export type { FrameToTensorOptions, TensorSpec } from './tensor.ts';
 export { containRect, frameToTensor } from './tensor.ts';
 export type { Rect } from './validate.ts';
-export { allocFloat32, allocFrame, freeFrame } from './wasm-frames.ts';
+export { allocFloat32, allocFrame, freeFrame, isWasmFrame } from './wasm-frames.ts';
+export type { WeightedBlurOptions } from './weighted-blur.ts';
+export { weightedBlurPlanes } from './weighted-blur.ts';

@@ -4,7 +4,7 @@ import { compositeFrame, compositeYuyv } from './composite.ts';
 import { yuyvToRgb } from './convert.ts';
 import { isDeepsegError } from './errors.ts';
 import { frameToTensor } from './tensor.ts';
-import { allocFloat32, allocFrame, freeFrame } from './wasm-frames.ts';
+import { allocFloat32, allocFrame, freeFrame, isWasmFrame } from './wasm-frames.ts';
 
 describe('frames allocated in wasm memory', () => {
   const w = 70;
@@ -88,5 +88,15 @@ describe('frames allocated in wasm memory', () => {
     freeFrame(f);
     expect(() => freeFrame(f)).toThrow(/allocFrame/);
     expect(() => freeFrame(new Uint8Array(16))).toThrow(/allocFrame/);
+  });
+});
+
+describe('isWasmFrame', () => {
+  it('tells buffers in the kernels memory from ordinary ones', () => {
+    const f = allocFrame(64);
+    expect(isWasmFrame(f)).toBe(true);
+    expect(isWasmFrame(new Uint8Array(64))).toBe(false);
+    expect(isWasmFrame(new Float32Array(new SharedArrayBuffer(64)))).toBe(false);
+    freeFrame(f);
   });
 });

@@ -78,3 +78,17 @@ export function freeFrame(view: Uint8Array | Float32Array): void {
   handedOut.delete(view.byteOffset);
   release(view.byteOffset);
 }
+
+/**
+ * Whether `view` lies in the kernels' WebAssembly memory (from {@link allocFrame} or
+ * {@link allocFloat32}), so this package's functions use it in place instead of copying it.
+ *
+ * @example
+ * ```ts
+ * isWasmFrame(allocFrame(64)); // true
+ * isWasmFrame(new Uint8Array(64)); // false
+ * ```
+ */
+export function isWasmFrame(view: ArrayBufferView): boolean {
+  return addressOf(view) >= 0;
+}

@@ -202,6 +202,7 @@ export interface Kernels {
     gridA: Ptr,
     gridB: Ptr,
     gw: number,
+    gh: number,
     roiEnd: number,
     ivStart: Ptr,
     axF: Ptr,
@@ -227,6 +228,22 @@ export interface Kernels {
     dB: number,
   ): void;
   mirrorUnits(src: Ptr, dst: Ptr, rowBytes: number, rows: number, units: number, size: number): void;
+  weightedBlurPlanes(
+    frame: Ptr,
+    sx: Ptr,
+    sy: Ptr,
+    gx: Ptr,
+    gy: Ptr,
+    mask: Ptr,
+    gw: number,
+    lw: number,
+    lh: number,
+    planes: Ptr,
+    radius: number,
+    passes: number,
+    tmp: Ptr,
+    sums: Ptr,
+  ): void;
   mirrorPacked(src: Ptr, dst: Ptr, width: number, height: number, uyvy: number): void;
   tensorPacked(
     src: Ptr,

@@ -13,24 +13,39 @@ import { frameToTensor } from '@deepseg/yuyv';
 export const CLIP = 'media/doctor_desk_5s_960x540.mp4';
 export const MODEL_SIZE = 256;
 
+/** The MediaPipe selfie variants: `landscape` (256×144) is the registry's default model, `general` is 256×256. */
+export type SelfieVariant = 'general' | 'landscape';
+
+/** Mask (= model input) size of each variant. */
+export const MASK_GEOMETRY: Record<SelfieVariant, { width: number; height: number }> = {
+  general: { width: MODEL_SIZE, height: MODEL_SIZE },
+  landscape: { width: 256, height: 144 },
+};
+
 /** YUYV frames of the clip at `width`×`height`. */
 export function clipFrames(width: number, height: number, count: number): Buffer[] | undefined {
   return decodeVideoFrames(CLIP, { width, height, pixFmt: 'yuyv422', count })?.frames;
 }
 
-let model: TfliteReference | undefined;
+// The reference runtime holds one model at a time.
+let model: { variant: SelfieVariant; runtime: TfliteReference } | undefined;
 
-/** Runs the MediaPipe selfie (general, 256×256) model on one YUYV frame; returns a fresh mask. */
-export async function modelMask(frame: Uint8Array, width: number, height: number): Promise<Float32Array> {
-  model ??= await loadTfliteReference(readFileSync(mediapipeSelfieModelPath('general')));
-  const input = new Float32Array(MODEL_SIZE * MODEL_SIZE * 3);
-  frameToTensor(frame, input, {
-    width,
-    height,
-    format: 'YUYV',
-    tensor: { width: MODEL_SIZE, height: MODEL_SIZE },
-  });
-  return model.run(input).slice();
+/** Runs a MediaPipe selfie model on one YUYV frame (stretched to its input); returns a fresh mask. */
+export async function modelMask(
+  frame: Uint8Array,
+  width: number,
+  height: number,
+  variant: SelfieVariant = 'general',
+): Promise<Float32Array> {
+  if (model?.variant !== variant) {
+    model?.runtime.dispose();
+    const runtime = await loadTfliteReference(readFileSync(mediapipeSelfieModelPath(variant)));
+    model = { variant, runtime };
+  }
+  const size = MASK_GEOMETRY[variant];
+  const input = new Float32Array(size.width * size.height * 3);
+  frameToTensor(frame, input, { width, height, format: 'YUYV', tensor: size });
+  return model.runtime.run(input).slice();
 }
 
 /** Masks for `frames` (cached on disk under `key`). */
@@ -39,9 +54,12 @@ export async function clipMasks(
   frames: Uint8Array[],
   width: number,
   height: number,
+  variant: SelfieVariant = 'general',
 ): Promise<Float32Array[]> {
-  const n = MODEL_SIZE * MODEL_SIZE;
-  const file = join(generatedDir, `compose-masks-${key}-${width}x${height}-n${frames.length}.f32`);
+  const size = MASK_GEOMETRY[variant];
+  const n = size.width * size.height;
+  const tag = variant === 'general' ? '' : `-${variant}`;
+  const file = join(generatedDir, `compose-masks-${key}${tag}-${width}x${height}-n${frames.length}.f32`);
   if (existsSync(file)) {
     const all = new Float32Array(new Uint8Array(readFileSync(file)).buffer);
     if (all.length === n * frames.length) {
@@ -49,7 +67,7 @@ export async function clipMasks(
     }
   }
   const masks: Float32Array[] = [];
-  for (const f of frames) masks.push(await modelMask(f, width, height));
+  for (const f of frames) masks.push(await modelMask(f, width, height, variant));
   const all = new Float32Array(n * frames.length);
   for (const [i, m] of masks.entries()) all.set(m, i * n);
   mkdirSync(generatedDir, { recursive: true });
