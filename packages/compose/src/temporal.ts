@@ -1,3 +1,4 @@
+import { type TemporalMaskOptions, temporalMaskStep } from '@deepseg/yuyv';
 import { max2, morph } from './box-filter.ts';
 
 /** Resolved temporal options (see `TemporalOptions`). */
@@ -8,6 +9,16 @@ export interface TemporalParams {
   motionHigh: number;
   catchUp: number;
 }
+
+const blockOneOptions: TemporalMaskOptions = {
+  width: 1,
+  height: 1,
+  still: 1,
+  moving: 1,
+  motionLow: 0,
+  motionHigh: 1,
+  catchUp: 0,
+};
 
 /**
  * One step of motion-adaptive temporal smoothing, in place on `state`:
@@ -30,20 +41,25 @@ export function temporalStep(
   tmp: Float32Array,
   block: 1 | 2 = 2,
 ): void {
-  const sh = block === 2 ? 1 : 0;
+  if (block === 1) {
+    // One motion cell per grid cell (the default on a halved grid): yuyv's WebAssembly kernel.
+    const o = blockOneOptions;
+    o.width = width;
+    o.height = height;
+    o.still = p.still;
+    o.moving = p.moving;
+    o.motionLow = p.motionLow;
+    o.motionHigh = p.motionHigh;
+    o.catchUp = p.catchUp;
+    temporalMaskStep(raw, state, guide, prevGuide, o);
+    return;
+  }
+  const sh = 1;
   const cw = (width + block - 1) >> sh;
   const ch = (height + block - 1) >> sh;
   const share = 1 / (block * block);
-  if (block === 1) {
-    // One cell per block: the motion is the cell's own change (0 + d·1 = d, as below).
-    for (let i = 0; i < width * height; i++) {
-      const g = guide[i]!;
-      const p0 = prevGuide[i]!;
-      motion[i] = g > p0 ? g - p0 : p0 - g;
-      prevGuide[i] = g;
-    }
-  } else motion.fill(0, 0, cw * ch);
-  for (let y = 0; y < height && block === 2; y++) {
+  motion.fill(0, 0, cw * ch);
+  for (let y = 0; y < height; y++) {
     const row = y * width;
     const crow = (y >> sh) * cw;
     for (let x = 0; x < width; x++) {

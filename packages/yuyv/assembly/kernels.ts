@@ -2625,3 +2625,179 @@ export function weightedBlurPlanes(
     store<f32>(pV + j, <f32>(<f64>load<f32>(pV + j) * inv));
   }
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Grid-resolution mask refinement (the person mask at model resolution, a few thousand cells).
+
+// 3×3 maximum of a w·h plane (borders clipped), from `src` into `dst` through `tmp`.
+function max3x3(src: usize, dst: usize, tmp: usize, w: i32, h: i32): void {
+  const rowBytes = (<usize>w) << 2;
+  for (let y = 0; y < h; y++) {
+    const s = src + <usize>y * rowBytes;
+    const d = tmp + <usize>y * rowBytes;
+    if (w === 1) {
+      store<f32>(d, load<f32>(s));
+      continue;
+    }
+    store<f32>(d, max<f32>(load<f32>(s), load<f32>(s, 4)));
+    let x = 1;
+    for (; x + 4 < w; x += 4) {
+      const o = (<usize>x) << 2;
+      v128.store(d + o, f32x4.max(f32x4.max(v128.load(s + o - 4), v128.load(s + o)), v128.load(s + o + 4)));
+    }
+    for (; x < w - 1; x++) {
+      const o = (<usize>x) << 2;
+      store<f32>(d + o, max<f32>(max<f32>(load<f32>(s + o - 4), load<f32>(s + o)), load<f32>(s + o + 4)));
+    }
+    const o = (<usize>(w - 1)) << 2;
+    store<f32>(d + o, max<f32>(load<f32>(s + o - 4), load<f32>(s + o)));
+  }
+  for (let y = 0; y < h; y++) {
+    const up = tmp + <usize>(y > 0 ? y - 1 : y) * rowBytes;
+    const mid = tmp + <usize>y * rowBytes;
+    const down = tmp + <usize>(y < h - 1 ? y + 1 : y) * rowBytes;
+    const d = dst + <usize>y * rowBytes;
+    let x = 0;
+    for (; x + 4 <= w; x += 4) {
+      const o = (<usize>x) << 2;
+      v128.store(d + o, f32x4.max(f32x4.max(v128.load(up + o), v128.load(mid + o)), v128.load(down + o)));
+    }
+    for (; x < w; x++) {
+      const o = (<usize>x) << 2;
+      store<f32>(d + o, max<f32>(max<f32>(load<f32>(up + o), load<f32>(mid + o)), load<f32>(down + o)));
+    }
+  }
+}
+
+// One step of motion-adaptive temporal smoothing, one motion cell per grid cell: motion = the largest
+// luma change (codes) over the 3×3 neighbourhood; rate = still + (moving − still)·smoothstep((motion −
+// lo)·inv), at least catchUp·(raw − state)²; state += rate·(raw − state). prevGuide ← guide.
+export function temporalStep(
+  raw: usize,
+  state: usize,
+  guide: usize,
+  prev: usize,
+  w: i32,
+  h: i32,
+  still: f32,
+  moving: f32,
+  lo: f32,
+  inv: f32,
+  catchUp: f32,
+  motion: usize,
+  tmp: usize,
+): void {
+  const n = <usize>(w * h);
+  const v255 = f32x4.splat(255);
+  let i: usize = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = i << 2;
+    const g = v128.load(guide + o);
+    v128.store(motion + o, f32x4.mul(f32x4.abs(f32x4.sub(g, v128.load(prev + o))), v255));
+    v128.store(prev + o, g);
+  }
+  for (; i < n; i++) {
+    const o = i << 2;
+    const g = load<f32>(guide + o);
+    store<f32>(motion + o, abs<f32>(g - load<f32>(prev + o)) * 255);
+    store<f32>(prev + o, g);
+  }
+  max3x3(motion, motion, tmp, w, h);
+  const vlo = f32x4.splat(lo);
+  const vinv = f32x4.splat(inv);
+  const vstill = f32x4.splat(still);
+  const vspan = f32x4.splat(moving - still);
+  const vcatch = f32x4.splat(catchUp);
+  const zero = f32x4.splat(0);
+  const one = f32x4.splat(1);
+  const two = f32x4.splat(2);
+  const three = f32x4.splat(3);
+  i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = i << 2;
+    const t = f32x4.min(f32x4.max(f32x4.mul(f32x4.sub(v128.load(motion + o), vlo), vinv), zero), one);
+    const m = f32x4.add(
+      vstill,
+      f32x4.mul(vspan, f32x4.mul(f32x4.mul(t, t), f32x4.sub(three, f32x4.mul(two, t)))),
+    );
+    const s = v128.load(state + o);
+    const d = f32x4.sub(v128.load(raw + o), s);
+    const rate = f32x4.max(m, f32x4.mul(f32x4.mul(vcatch, d), d));
+    v128.store(state + o, f32x4.add(s, f32x4.mul(rate, d)));
+  }
+  for (; i < n; i++) {
+    const o = i << 2;
+    const t = min<f32>(max<f32>((load<f32>(motion + o) - lo) * inv, 0), 1);
+    const m = still + (moving - still) * (t * t * (3 - 2 * t));
+    const s = load<f32>(state + o);
+    const d = load<f32>(raw + o) - s;
+    const rate = max<f32>(m, catchUp * d * d);
+    store<f32>(state + o, s + rate * d);
+  }
+}
+
+// The guided filter's coefficients on a grid: fits q = a·I + b to p in every (2r+1)² window of the
+// guide I and box-averages a and b into meanA, meanB (`coef`: meanA then meanB, w·h each). `stats`:
+// 4·w·h floats of scratch; `tmp`, `sums`: scratch of boxMeanPlanes.
+export function guidedCoefficients(
+  guide: usize,
+  p: usize,
+  w: i32,
+  h: i32,
+  r: i32,
+  eps: f32,
+  stats: usize,
+  coef: usize,
+  tmp: usize,
+  sums: usize,
+): void {
+  const n = <usize>(w * h);
+  const plane = n << 2;
+  const t0 = stats;
+  const t1 = t0 + plane;
+  const t2 = t1 + plane;
+  const t3 = t2 + plane;
+  let i: usize = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = i << 2;
+    const g = v128.load(guide + o);
+    const q = v128.load(p + o);
+    v128.store(t0 + o, g);
+    v128.store(t1 + o, q);
+    v128.store(t2 + o, f32x4.mul(g, g));
+    v128.store(t3 + o, f32x4.mul(g, q));
+  }
+  for (; i < n; i++) {
+    const o = i << 2;
+    const g = load<f32>(guide + o);
+    const q = load<f32>(p + o);
+    store<f32>(t0 + o, g);
+    store<f32>(t1 + o, q);
+    store<f32>(t2 + o, g * g);
+    store<f32>(t3 + o, g * q);
+  }
+  boxMeanPlanes(stats, 4, w, h, r, 1, tmp, sums);
+  const ma = coef;
+  const mb = coef + plane;
+  const veps = f32x4.splat(eps);
+  i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = i << 2;
+    const mi = v128.load(t0 + o);
+    const mp = v128.load(t1 + o);
+    const varI = f32x4.sub(v128.load(t2 + o), f32x4.mul(mi, mi));
+    const cov = f32x4.sub(v128.load(t3 + o), f32x4.mul(mi, mp));
+    const a = f32x4.div(cov, f32x4.add(varI, veps));
+    v128.store(ma + o, a);
+    v128.store(mb + o, f32x4.sub(mp, f32x4.mul(a, mi)));
+  }
+  for (; i < n; i++) {
+    const o = i << 2;
+    const mi = load<f32>(t0 + o);
+    const mp = load<f32>(t1 + o);
+    const a = (load<f32>(t3 + o) - mi * mp) / (load<f32>(t2 + o) - mi * mi + eps);
+    store<f32>(ma + o, a);
+    store<f32>(mb + o, mp - a * mi);
+  }
+  boxMeanPlanes(coef, 2, w, h, r, 1, tmp, sums);
+}

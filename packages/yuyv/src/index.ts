@@ -18,6 +18,8 @@ export type { DeepsegErrorContext, DeepsegErrorOptions } from './errors.ts';
 export { DeepsegError, isDeepsegError } from './errors.ts';
 export type { GuidedBackground, GuidedCompositeOptions } from './guided-composite.ts';
 export { guidedCompositeYuyv } from './guided-composite.ts';
+export type { GuidedFilterOptions, TemporalMaskOptions } from './mask-grid.ts';
+export { guidedFilterGrid, temporalMaskStep } from './mask-grid.ts';
 export type { MirrorOptions } from './mirror.ts';
 export { mirrorFrame, mirrorYuyv } from './mirror.ts';
 export type { RgbFormat, YuvFormat } from './pixel-format.ts';

@@ -228,6 +228,33 @@ export interface Kernels {
     dB: number,
   ): void;
   mirrorUnits(src: Ptr, dst: Ptr, rowBytes: number, rows: number, units: number, size: number): void;
+  temporalStep(
+    raw: Ptr,
+    state: Ptr,
+    guide: Ptr,
+    prev: Ptr,
+    w: number,
+    h: number,
+    still: number,
+    moving: number,
+    lo: number,
+    inv: number,
+    catchUp: number,
+    motion: Ptr,
+    tmp: Ptr,
+  ): void;
+  guidedCoefficients(
+    guide: Ptr,
+    p: Ptr,
+    w: number,
+    h: number,
+    r: number,
+    eps: number,
+    stats: Ptr,
+    coef: Ptr,
+    tmp: Ptr,
+    sums: Ptr,
+  ): void;
   weightedBlurPlanes(
     frame: Ptr,
     sx: Ptr,
@@ -296,7 +323,7 @@ const BASE = PAGE;
 /** 1 GiB: address space reserved for the shared memory, which is what lets it grow without moving. */
 const MAX_PAGES = 16384;
 
-interface Heap {
+export interface Heap {
   kernels: Kernels;
   memory: WasmMemory;
   u8: Uint8Array;
