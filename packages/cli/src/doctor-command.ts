@@ -7,6 +7,7 @@ import { hasFfmpeg } from './ffmpeg.ts';
 import { doctorHelp } from './help.ts';
 import { type OptionSpec, parseArgs } from './parse-args.ts';
 import { commonSpecs } from './run-options.ts';
+import { loadTurboJpeg } from './turbojpeg.ts';
 
 const specs: readonly OptionSpec[] = [
   { name: 'json', type: 'boolean', description: 'print the findings as JSON' },
@@ -63,6 +64,7 @@ export function realDoctorEnvironment(env: Record<string, string | undefined>): 
       });
     },
     hasFfmpeg,
+    hasTurboJpeg: () => loadTurboJpeg() !== null,
   };
 }
 

@@ -42,6 +42,7 @@ function env(root: string, over: Partial<DoctorEnvironment> = {}): DoctorEnviron
       { id: 'selfie-general', isDefault: true, available: true, path: '/m/selfie.onnx' },
     ],
     hasFfmpeg: () => true,
+    hasTurboJpeg: () => true,
     ...over,
   };
 }
@@ -99,12 +100,17 @@ describe('doctor', () => {
           },
         ],
         hasFfmpeg: () => false,
+        hasTurboJpeg: () => false,
       }),
     );
     expect(f.find((x) => x.title.includes('offers GREY but not YUYV or MJPEG'))?.status).toBe('problem');
     expect(f.find((x) => x.title === 'the default model selfie-general is missing')?.fix).toBe(
       'deepseg models pull selfie-general',
     );
+    expect(f.find((x) => x.title.startsWith('libturbojpeg is not installed'))).toMatchObject({
+      status: 'warn',
+      fix: 'sudo apt-get install libturbojpeg0',
+    });
     expect(f.find((x) => x.title.startsWith('ffmpeg is not installed'))).toMatchObject({
       status: 'warn',
       fix: 'sudo apt-get install ffmpeg',

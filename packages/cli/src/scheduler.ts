@@ -1,4 +1,4 @@
-import { allocFrame, DeepsegError, freeFrame } from '@deepseg/yuyv';
+import { allocFrame, DeepsegError, freeFrame, isWasmFrame } from '@deepseg/yuyv';
 import { Pacer } from './pacer.ts';
 import { PipelineStats } from './pipeline-stats.ts';
 import type { FrameCompositor, FrameSink, FrameSource, MaskEngine } from './pipeline-types.ts';
@@ -181,16 +181,20 @@ export class Scheduler {
   async run(signal: AbortSignal): Promise<RunSummary> {
     const { width, height } = this.#source;
     const frameBytes = width * height * 2;
-    // In WebAssembly memory: the compositor's kernel writes it in place, and the sink writes it from there.
+    // In WebAssembly memory: the compositor's kernel writes `composed` in place, and the sink writes it
+    // from there; a camera frame is copied into `staged` once, and the compositor and the model's
+    // pre-processing both read it there (each would copy it otherwise).
     const composed = allocFrame(frameBytes);
+    const staged = allocFrame(frameBytes);
     try {
-      return await this.#loop(signal, composed);
+      return await this.#loop(signal, composed, staged);
     } finally {
       freeFrame(composed);
+      freeFrame(staged);
     }
   }
 
-  async #loop(signal: AbortSignal, composed: Uint8Array): Promise<RunSummary> {
+  async #loop(signal: AbortSignal, composed: Uint8Array, staged: Uint8Array): Promise<RunSummary> {
     const source = this.#source;
     const sink = this.#sink;
     const { width, height } = source;
@@ -241,6 +245,10 @@ export class Scheduler {
           'ERR_INPUT',
           `A frame from ${source.label} has ${yuyv.length} bytes; ${width}x${height} YUYV needs ${frameBytes}`,
         );
+      }
+      if (!isWasmFrame(yuyv)) {
+        staged.set(yuyv);
+        yuyv = staged;
       }
       // File mode: every inferred frame waits for its own mask, so the model starts first. Real time:
       // the model starts once this frame is written — the mask serves the next frames either way, and

@@ -2801,3 +2801,34 @@ export function guidedCoefficients(
   }
   boxMeanPlanes(coef, 2, w, h, r, 1, tmp, sums);
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Full → limited range, in place on n bytes: luma 16 + y·219/255, chroma 128 + (c − 128)·224/255,
+// as (v·M + K) >> 8 with M = 220 / 225 and K = 4224 / 4096 (within 0.65 code of the exact values;
+// every intermediate fits an unsigned 16-bit lane). mode: 0 luma only, 1 chroma only, 2 YUYV (luma
+// at even bytes), 3 UYVY (luma at odd bytes).
+export function rangeToLimited(p: usize, n: usize, mode: i32): void {
+  const lm: i32 = 220;
+  const lk: i32 = 4224;
+  const cm: i32 = 225;
+  const ck: i32 = 4096;
+  const m0 = mode === 1 || mode === 3 ? cm : lm;
+  const m1 = mode === 0 || mode === 3 ? lm : cm;
+  const k0 = mode === 1 || mode === 3 ? ck : lk;
+  const k1 = mode === 0 || mode === 3 ? lk : ck;
+  const vm = i16x8(<i16>m0, <i16>m1, <i16>m0, <i16>m1, <i16>m0, <i16>m1, <i16>m0, <i16>m1);
+  const vk = i16x8(<i16>k0, <i16>k1, <i16>k0, <i16>k1, <i16>k0, <i16>k1, <i16>k0, <i16>k1);
+  let i: usize = 0;
+  for (; i + 16 <= n; i += 16) {
+    const v = v128.load(p + i);
+    const lo = i16x8.shr_u(i16x8.add(i16x8.mul(i16x8.extend_low_i8x16_u(v), vm), vk), 8);
+    const hi = i16x8.shr_u(i16x8.add(i16x8.mul(i16x8.extend_high_i8x16_u(v), vm), vk), 8);
+    v128.store(p + i, i8x16.narrow_i16x8_u(lo, hi));
+  }
+  for (; i < n; i++) {
+    const odd = (<i32>i & 1) === 1;
+    const m = odd ? m1 : m0;
+    const k = odd ? k1 : k0;
+    store<u8>(p + i, (<i32>load<u8>(p + i) * m + k) >> 8);
+  }
+}

@@ -24,6 +24,8 @@ export type { MirrorOptions } from './mirror.ts';
 export { mirrorFrame, mirrorYuyv } from './mirror.ts';
 export type { RgbFormat, YuvFormat } from './pixel-format.ts';
 export { frameByteLength, isRgbFormat, isYuvFormat, PIXEL_FORMATS, PixelFormat } from './pixel-format.ts';
+export type { RangeOptions } from './range.ts';
+export { fullToLimitedRange } from './range.ts';
 export type { Mask, ResizeMaskOptions } from './resize-mask.ts';
 export { resizeMask } from './resize-mask.ts';
 export type { FrameToTensorOptions, TensorSpec } from './tensor.ts';

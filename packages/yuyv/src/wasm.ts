@@ -255,6 +255,7 @@ export interface Kernels {
     tmp: Ptr,
     sums: Ptr,
   ): void;
+  rangeToLimited(p: Ptr, n: number, mode: number): void;
   weightedBlurPlanes(
     frame: Ptr,
     sx: Ptr,
