@@ -28,6 +28,8 @@ interface Config {
   height: number;
   format: 'YUYV' | 'MJPEG';
   model: string;
+  /** `--infer-every` (default 1: the model runs on every frame). */
+  inferEvery?: number;
 }
 
 interface Result extends Config {
@@ -152,7 +154,7 @@ async function runOne(cfg: Config): Promise<Result> {
         decoder: cfg.format === 'MJPEG' ? createMjpegDecoder(cfg.width, cfg.height) : undefined,
         allocateMask: engine.allocateMask,
       },
-      { inferEvery: 1, stillThreshold: 0, mirror: false, realtime: true },
+      { inferEvery: cfg.inferEvery ?? 1, stillThreshold: 0, mirror: false, realtime: true },
     );
     const summary = await s.run(new AbortController().signal);
     return summary;
@@ -218,6 +220,8 @@ async function main(): Promise<void> {
   for (const model of models)
     for (const [width, height] of sizes)
       for (const format of ['YUYV', 'MJPEG'] as const) configs.push({ width, height, format, model });
+  // What --infer-every 2 (15 masks/s at 30 fps) costs at 720p, for comparison.
+  configs.push({ width: 1280, height: 720, format: 'YUYV', model: DEFAULT_MODEL, inferEvery: 2 });
   const env = environment();
   console.log(
     `deepseg pipeline bench — ${env.cpu}, ${env.cores} cores, Node ${env.node}, onnxruntime ${env.onnxruntime}, load ${env.loadavg}`,
@@ -226,7 +230,7 @@ async function main(): Promise<void> {
     `memory camera at ${FPS} fps, ${MEASURE} frames per run, blur background, 1 inference thread; budget 33.3 ms/frame\n`,
   );
   const header =
-    'model             size       input  CPU ms/frame  sust. fps  p50 ms  p99 ms  decode ms  compose ms  infer ms  infer/s  dropped  peak RSS MB';
+    'model             every size       input  CPU ms/frame  sust. fps  p50 ms  p99 ms  decode ms  compose ms  infer ms  infer/s  dropped  peak RSS MB';
   console.log(header);
   const results: Result[] = [];
   const script = fileURLToPath(import.meta.url);
@@ -246,6 +250,7 @@ async function main(): Promise<void> {
     console.log(
       [
         r.model.padEnd(17),
+        String(r.inferEvery ?? 1).padStart(5),
         `${r.width}x${r.height}`.padEnd(10),
         r.format.padEnd(6),
         r.cpuMsPerFrame.toFixed(2).padStart(12),
@@ -262,7 +267,9 @@ async function main(): Promise<void> {
     );
   }
   const find = (w: number, f: string) =>
-    results.find((r) => r.model === DEFAULT_MODEL && r.width === w && r.format === f);
+    results.find(
+      (r) => r.model === DEFAULT_MODEL && r.width === w && r.format === f && (r.inferEvery ?? 1) === 1,
+    );
   const t720 = find(1280, 'YUYV');
   const t1080 = find(1920, 'MJPEG');
   const targets = {

@@ -122,6 +122,18 @@ describe('deepseg: user mistakes are one line with a documented exit code', () =
     expect(readdirSync(dir).filter((n) => n.includes('m.y4m'))).toEqual([]);
   });
 
+  it('model file without a manifest, naming the manifest to write', async () => {
+    const model = join(dir, 'mystery.onnx');
+    writeFileSync(model, 'not a model');
+    const r = await runMain(['--input', tinyY4m, '--output', join(dir, 'mm.y4m'), '--model', model]);
+    expectOneLine(
+      r,
+      ExitCode.Model,
+      /mystery\.onnx is not a model deepseg knows \(no mystery\.json beside it/,
+    );
+    expect(readdirSync(dir).filter((n) => n.includes('mm.y4m'))).toEqual([]);
+  });
+
   it('missing background file, leaving no output behind', async () => {
     const out = join(dir, 'bg.y4m');
     const r = await runMain([

@@ -114,7 +114,7 @@ export const runSpecs: readonly OptionSpec[] = [
     type: 'string',
     value: '<id|file>',
     description:
-      'segmentation model: an id from `deepseg models list`, or the .json manifest of your own model file',
+      'segmentation model: an id from `deepseg models list`, a model file (.tflite, .onnx) with its .json manifest beside it (or a copy of a registry model), or a .json manifest',
     default: 'the registry default',
   },
   {

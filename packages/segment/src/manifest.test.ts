@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepsegError } from '@deepseg/yuyv';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseManifest, parseManifestText } from './manifest.ts';
-import { builtinModelsDir, getModel, loadRegistry } from './registry.ts';
+import { builtinModelsDir, getModel, loadRegistry, packageDir } from './registry.ts';
 
 const sinet = JSON.parse(
   readFileSync(new URL('./__fixtures__/sinet.json', import.meta.url), 'utf8'),
@@ -112,6 +112,34 @@ describe('registry', () => {
     expect(
       isDeepsegError(
         error(() => getModel(join(dir, 'none.json'))),
+        'ERR_MODEL_NOT_FOUND',
+      ),
+    ).toBe(true);
+  });
+
+  it('finds the manifest of a bare model file: beside it, or a registry model with the same sha256', () => {
+    const selfie = join(
+      packageDir('@mediapipe/selfie_segmentation')!,
+      'selfie_segmentation_landscape.tflite',
+    );
+    const copy = join(dir, 'my-camera-model.tflite');
+    copyFileSync(selfie, copy);
+    const known = getModel(copy, { modelsDir: dir });
+    expect(known.id).toBe('selfie-landscape');
+    expect(known.source).toMatchObject({ type: 'local', file: 'my-camera-model.tflite' });
+    expect(known.baseDir).toBe(dir);
+    // a manifest beside the file wins
+    writeFileSync(join(dir, 'my-camera-model.json'), JSON.stringify({ ...sinet, id: 'beside' }));
+    expect(getModel(copy, { modelsDir: dir }).id).toBe('beside');
+    // unknown bytes, no manifest: says which manifest to write
+    const unknown = join(dir, 'mystery.onnx');
+    writeFileSync(unknown, 'not a model');
+    const e = error(() => getModel(unknown, { modelsDir: dir }));
+    expect(isDeepsegError(e, 'ERR_UNKNOWN_MODEL')).toBe(true);
+    expect(e.message).toMatch(/no mystery\.json beside it/);
+    expect(
+      isDeepsegError(
+        error(() => getModel(join(dir, 'gone.tflite'))),
         'ERR_MODEL_NOT_FOUND',
       ),
     ).toBe(true);

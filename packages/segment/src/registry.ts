@@ -95,13 +95,48 @@ export function loadRegistry(options: RegistryOptions = {}): Registry {
 }
 
 /**
- * Finds a model by id, or reads a manifest file when `idOrPath` ends in `.json`.
+ * The manifest of a bare model file (`.tflite`, `.onnx`): the `.json` manifest beside it (same name),
+ * else the registry model with the same sha256 (a copy of a built-in or pulled model), reading the
+ * file where it is.
+ */
+function modelForFile(file: string, options: RegistryOptions): ModelManifest {
+  const path = resolve(file);
+  if (!existsSync(path) || !statSync(path).isFile()) {
+    throw segmentError('ERR_MODEL_NOT_FOUND', `Model file ${path} does not exist`, { path });
+  }
+  const sibling = path.replace(/\.(onnx|tflite)$/i, '.json');
+  if (existsSync(sibling)) return readManifest(sibling);
+  const sha = sha256File(path);
+  const known = loadRegistry(options).models.find((m) => m.source.sha256 === sha);
+  if (known) {
+    const { baseDir: _ignored, ...rest } = known;
+    const name = path.slice(dirname(path).length + 1);
+    return {
+      ...rest,
+      source: { type: 'local', file: name, size: statSync(path).size, sha256: sha },
+      baseDir: dirname(path),
+    };
+  }
+  throw segmentError(
+    'ERR_UNKNOWN_MODEL',
+    `${path} is not a model deepseg knows (no ${sibling.slice(dirname(sibling).length + 1)} beside it, and its sha256 matches no registry model); write that manifest to say how to feed it and read its output`,
+    { model: path, path, hint: 'see "Manifest format" in the @deepseg/segment README' },
+  );
+}
+
+/**
+ * Finds a model by id, reads a manifest file when `idOrPath` ends in `.json`, or finds the manifest
+ * of a model file (`.tflite`, `.onnx`): the `.json` beside it, else the registry model with the same
+ * sha256.
  *
- * @throws ERR_UNKNOWN_MODEL listing the known ids; ERR_INVALID_MANIFEST for a bad manifest file
+ * @throws ERR_UNKNOWN_MODEL listing the known ids (or for a model file without a manifest);
+ *   ERR_MODEL_NOT_FOUND for a missing file; ERR_INVALID_MANIFEST for a bad manifest file
  * @example
  * const manifest = getModel('selfie-general');
+ * const copy = getModel('./selfie_segmentation_landscape.tflite'); // the built-in selfie-landscape, read from here
  */
 export function getModel(idOrPath: string, options: RegistryOptions = {}): ModelManifest {
+  if (/\.(onnx|tflite)$/i.test(idOrPath)) return modelForFile(idOrPath, options);
   if (idOrPath.endsWith('.json')) {
     const path = resolve(idOrPath);
     if (!existsSync(path)) {
