@@ -1,12 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DeepsegError } from '@deepseg/yuyv';
 import { describe, expect, it } from 'vitest';
-import { runMain } from './__fixtures__/test-io.ts';
+import { runMain, startMain } from './__fixtures__/test-io.ts';
 import { ExitCode, exitCodeFor } from './exit-codes.ts';
+import { tempPathFor } from './y4m.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'deepseg-main-'));
 const pkgDir = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -132,6 +133,40 @@ describe('deepseg: user mistakes are one line with a documented exit code', () =
       /mystery\.onnx is not a model deepseg knows \(no mystery\.json beside it/,
     );
     expect(readdirSync(dir).filter((n) => n.includes('mm.y4m'))).toEqual([]);
+  });
+
+  it('SIGTERM during a file run stops cleanly: exit 0, a whole y4m of the frames so far, no temp file', async () => {
+    const W = 64;
+    const H = 32;
+    const frames = 3000;
+    const input = join(dir, 'long.y4m');
+    const frame = Buffer.concat([Buffer.from('FRAME\n'), Buffer.alloc(W * H * 2, 128)]);
+    writeFileSync(
+      input,
+      Buffer.concat([
+        Buffer.from(`YUV4MPEG2 W${W} H${H} F30:1 Ip A1:1 C422\n`),
+        ...new Array(frames).fill(frame),
+      ]),
+    );
+    const output = join(dir, 'cut.y4m');
+    const run = startMain(['--input', input, '--output', output]);
+    // stop once a few frames are out (the temporary file grows), however long the model takes to load
+    const tmp = tempPathFor(output);
+    for (let i = 0; i < 400; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      if (existsSync(tmp) && statSync(tmp).size > 5 * (6 + W * H * 2)) break;
+    }
+    run.signals.emit('SIGTERM');
+    const r = await run.done;
+    expect(r.code).toBe(ExitCode.Ok);
+    const bytes = readFileSync(output);
+    const header = bytes.indexOf(0x0a) + 1;
+    const per = 6 + W * H * 2;
+    const written = (bytes.length - header) / per;
+    expect(Number.isInteger(written)).toBe(true);
+    expect(written).toBeGreaterThan(0);
+    expect(written).toBeLessThan(frames);
+    expect(readdirSync(dir).filter((n) => n.includes('cut.y4m') && n !== 'cut.y4m')).toEqual([]);
   });
 
   it('missing background file, leaving no output behind', async () => {
