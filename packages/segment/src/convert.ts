@@ -81,8 +81,10 @@ export async function resolveModelFile(
   if (format === 'tflite' && formats.includes('onnx')) {
     const sha = manifest.source.sha256 ?? sha256File(path);
     const dir = options.cacheDir ?? modelCacheDir();
-    const { VERSION } = await import('@deepseg/tflite2onnx');
-    const onnxPath = join(dir, `${manifest.id}.${sha.slice(0, 16)}.t2o-${VERSION}.onnx`);
+    // Keyed by the model's bytes and the converter's version and code: a changed converter never
+    // serves a stale conversion (a development checkout keeps its version number).
+    const { VERSION, converterDigest } = await import('@deepseg/tflite2onnx');
+    const onnxPath = join(dir, `${manifest.id}.${sha.slice(0, 16)}.t2o-${VERSION}-${converterDigest()}.onnx`);
     if (existsSync(onnxPath)) return { path: onnxPath, format: 'onnx', converted: false };
     mkdirSync(dir, { recursive: true });
     await convertTfliteFile(path, onnxPath, manifest.id);

@@ -92,3 +92,11 @@ describe('convert() graph structure', () => {
     }
   });
 });
+
+describe('converterDigest', () => {
+  it('is a stable 12-hex-digit hash of the converter code', async () => {
+    const { converterDigest } = await import('./digest.ts');
+    expect(converterDigest()).toMatch(/^[0-9a-f]{12}$/);
+    expect(converterDigest()).toBe(converterDigest());
+  });
+});
