@@ -45,11 +45,18 @@ function checkPlane(v: unknown, name: string, n: number): asserts v is Float32Ar
   }
 }
 
-function options(o: unknown, what: string): Record<string, unknown> {
+/** The options as a record, with `width` and `height` checked (integers ≥ 1). */
+function gridOptions(
+  o: unknown,
+  what: string,
+): { o: Record<string, unknown>; width: number; height: number } {
   if (typeof o !== 'object' || o === null) {
     throw new DeepsegError('ERR_INVALID_OPTION', `Expected an options object ${what}`, { option: 'options' });
   }
-  return o as Record<string, unknown>;
+  const r = o as Record<string, unknown>;
+  assertInt(r.width, 'width', 1);
+  assertInt(r.height, 'height', 1);
+  return { o: r, width: r.width as number, height: r.height as number };
 }
 
 /** Address of `v` in wasm memory, staging it in the scratch block at `offset` when it lives elsewhere. */
@@ -85,11 +92,10 @@ export function temporalMaskStep(
   prevGuide: Float32Array,
   opts: TemporalMaskOptions,
 ): void {
-  const o = options(opts, '{ width, height, still, moving, motionLow, motionHigh, catchUp }');
-  const width = o.width as number;
-  const height = o.height as number;
-  assertInt(width, 'width', 1);
-  assertInt(height, 'height', 1);
+  const { o, width, height } = gridOptions(
+    opts,
+    '{ width, height, still, moving, motionLow, motionHigh, catchUp }',
+  );
   for (const k of ['still', 'moving', 'motionLow', 'motionHigh', 'catchUp']) assertFinite(o[k], k);
   const n = width * height;
   checkPlane(raw, 'raw', n);
@@ -149,11 +155,7 @@ export function guidedFilterGrid(
   meanB: Float32Array,
   opts: GuidedFilterOptions,
 ): void {
-  const o = options(opts, '{ width, height, radius, eps }');
-  const width = o.width as number;
-  const height = o.height as number;
-  assertInt(width, 'width', 1);
-  assertInt(height, 'height', 1);
+  const { o, width, height } = gridOptions(opts, '{ width, height, radius, eps }');
   assertInt(o.radius, 'radius', 0, 1 << 16);
   assertFinite(o.eps, 'eps');
   if ((o.eps as number) <= 0) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isDeepsegError } from './errors.ts';
+import { errorCode } from './__fixtures__/reference.ts';
 import { fullToLimitedRange } from './range.ts';
 
 const exactLuma = (y: number) => 16 + (y * 219) / 255;
@@ -37,19 +37,11 @@ describe('fullToLimitedRange', () => {
   });
 
   it('refuses RGB and short buffers with typed errors', () => {
-    const code = (fn: () => void) => {
-      try {
-        fn();
-      } catch (e) {
-        return isDeepsegError(e) ? e.code : 'other';
-      }
-      return 'none';
-    };
-    expect(code(() => fullToLimitedRange(new Uint8Array(12), { width: 2, height: 2, format: 'RGB24' }))).toBe(
-      'ERR_INVALID_OPTION',
-    );
-    expect(code(() => fullToLimitedRange(new Uint8Array(7), { width: 2, height: 2, format: 'YUYV' }))).toBe(
-      'ERR_BUFFER_TOO_SMALL',
-    );
+    expect(
+      errorCode(() => fullToLimitedRange(new Uint8Array(12), { width: 2, height: 2, format: 'RGB24' })),
+    ).toBe('ERR_INVALID_OPTION');
+    expect(
+      errorCode(() => fullToLimitedRange(new Uint8Array(7), { width: 2, height: 2, format: 'YUYV' })),
+    ).toBe('ERR_BUFFER_TOO_SMALL');
   });
 });

@@ -1,25 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { randomBytes, rng } from './__fixtures__/reference.ts';
-import { isDeepsegError } from './errors.ts';
+import { errorCode, randomBytes, rng } from './__fixtures__/reference.ts';
 import type { Rect } from './validate.ts';
 import { allocFloat32, allocFrame, freeFrame } from './wasm-frames.ts';
 import { weightedBlurPlanes } from './weighted-blur.ts';
 
 /** The documented algorithm, written plainly in JavaScript (float64, stored as float32). */
-function reference(
-  frame: Uint8Array,
-  mask: Float32Array,
-  o: {
-    width: number;
-    height: number;
-    factor: number;
-    radius: number;
-    passes: number;
-    gw: number;
-    gh: number;
-    roi: Rect;
-  },
-): Float32Array {
+/** A test geometry: frame size, low-resolution factor, box radius and passes, mask grid and roi. */
+interface Geometry {
+  width: number;
+  height: number;
+  factor: number;
+  radius: number;
+  passes: number;
+  gw: number;
+  gh: number;
+  roi?: Rect;
+}
+
+function reference(frame: Uint8Array, mask: Float32Array, o: Geometry & { roi: Rect }): Float32Array {
   const { width, height, factor: f, gw, gh, roi } = o;
   const lw = Math.ceil(width / f);
   const lh = Math.ceil(height / f);
@@ -59,39 +57,24 @@ function reference(
       p[3 * n + i] = w * 4;
     }
   }
-  // Box passes, each output the mean of the window's samples inside the plane (row sums, then columns).
+  // Box passes, each output the mean of the window's samples inside the plane (rows, then columns).
   const r = o.radius;
+  /** Mean of src[at(i + d)] for d in −r..r with 0 ≤ i + d < len. */
+  const windowMean = (src: Float32Array, i: number, len: number, at: (j: number) => number) => {
+    let s = 0;
+    let k = 0;
+    for (let j = Math.max(0, i - r); j <= Math.min(len - 1, i + r); j++, k++) s += src[at(j)]!;
+    return s / k;
+  };
   for (let c = 0; c < 4; c++) {
     const plane = p.subarray(c * n, (c + 1) * n);
     for (let pass = 0; pass < o.passes; pass++) {
       const rows = new Float32Array(n);
       for (let yy = 0; yy < lh; yy++) {
-        for (let xx = 0; xx < lw; xx++) {
-          let s = 0;
-          let k = 0;
-          for (let d = -r; d <= r; d++) {
-            const x = xx + d;
-            if (x >= 0 && x < lw) {
-              s += plane[yy * lw + x]!;
-              k++;
-            }
-          }
-          rows[yy * lw + xx] = s / k;
-        }
+        for (let xx = 0; xx < lw; xx++) rows[yy * lw + xx] = windowMean(plane, xx, lw, (x) => yy * lw + x);
       }
       for (let yy = 0; yy < lh; yy++) {
-        for (let xx = 0; xx < lw; xx++) {
-          let s = 0;
-          let k = 0;
-          for (let d = -r; d <= r; d++) {
-            const y = yy + d;
-            if (y >= 0 && y < lh) {
-              s += rows[y * lw + xx]!;
-              k++;
-            }
-          }
-          plane[yy * lw + xx] = s / k;
-        }
+        for (let xx = 0; xx < lw; xx++) plane[yy * lw + xx] = windowMean(rows, yy, lh, (y) => y * lw + xx);
       }
     }
   }
@@ -105,19 +88,7 @@ function reference(
 }
 
 describe('weightedBlurPlanes', () => {
-  const cases: [
-    string,
-    {
-      width: number;
-      height: number;
-      factor: number;
-      radius: number;
-      passes: number;
-      gw: number;
-      gh: number;
-      roi?: Rect;
-    },
-  ][] = [
+  const cases: [string, Geometry][] = [
     ['whole frame', { width: 64, height: 36, factor: 4, radius: 2, passes: 2, gw: 16, gh: 9 }],
     [
       'roi, odd sizes',
@@ -216,25 +187,21 @@ describe('weightedBlurPlanes', () => {
     const mask = new Float32Array(4);
     const planes = new Float32Array(4 * 2 * 4);
     const o = { width: 16, height: 8, factor: 4, radius: 1, maskWidth: 2, maskHeight: 2 };
-    const code = (fn: () => void) => {
-      try {
-        fn();
-      } catch (e) {
-        return isDeepsegError(e) ? e.code : 'not a DeepsegError';
-      }
-      return 'no error';
-    };
-    expect(code(() => weightedBlurPlanes(frame, mask, planes, o))).toBe('no error');
-    expect(code(() => weightedBlurPlanes(frame, mask, planes, { ...o, factor: 0 }))).toBe(
+    expect(errorCode(() => weightedBlurPlanes(frame, mask, planes, o))).toBe('no error');
+    expect(errorCode(() => weightedBlurPlanes(frame, mask, planes, { ...o, factor: 0 }))).toBe(
       'ERR_INVALID_OPTION',
     );
-    expect(code(() => weightedBlurPlanes(frame, mask, new Float32Array(3), o))).toBe('ERR_BUFFER_TOO_SMALL');
-    expect(code(() => weightedBlurPlanes(frame.subarray(2), mask, planes, o))).toBe('ERR_BUFFER_TOO_SMALL');
-    expect(code(() => weightedBlurPlanes(frame, new Float32Array(3), planes, o))).toBe(
+    expect(errorCode(() => weightedBlurPlanes(frame, mask, new Float32Array(3), o))).toBe(
+      'ERR_BUFFER_TOO_SMALL',
+    );
+    expect(errorCode(() => weightedBlurPlanes(frame.subarray(2), mask, planes, o))).toBe(
+      'ERR_BUFFER_TOO_SMALL',
+    );
+    expect(errorCode(() => weightedBlurPlanes(frame, new Float32Array(3), planes, o))).toBe(
       'ERR_BUFFER_TOO_SMALL',
     );
     expect(
-      code(() =>
+      errorCode(() =>
         weightedBlurPlanes(frame, mask, planes, { ...o, roi: { x: 0, y: 0, width: 99, height: 8 } }),
       ),
     ).toBe('ERR_INVALID_OPTION');

@@ -1,4 +1,5 @@
 // Double-precision reference implementations, written independently of the kernels, for tests.
+import { isDeepsegError } from '../errors.ts';
 import type { PixelFormat } from '../pixel-format.ts';
 
 export type Matrix = 'BT601' | 'BT709';
@@ -139,4 +140,14 @@ export function bilinearRef(d: number, start: number, len: number, n: number): [
   const i0 = Math.floor(s);
   const i1 = Math.min(i0 + 1, start + len - 1);
   return [i0, i1, s - i0];
+}
+
+/** The `code` of the DeepsegError `fn` throws, 'no error', or 'not a DeepsegError'. */
+export function errorCode(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    return isDeepsegError(e) ? e.code : 'not a DeepsegError';
+  }
+  return 'no error';
 }
