@@ -12,7 +12,7 @@ import { formatStatsLine } from './pipeline-stats.ts';
 import type { FrameCompositor, FrameSink, FrameSource } from './pipeline-types.ts';
 import { reportError } from './report-error.ts';
 import { type BackgroundSpec, type RunOptions, runSpecs } from './run-options.ts';
-import { type RunSummary, Scheduler } from './scheduler.ts';
+import { type FrameDecoder, type RunSummary, Scheduler } from './scheduler.ts';
 import { createSegmentEngine, type SegmentEngine } from './segment-engine.ts';
 
 /** A human description of a background spec. */
@@ -187,6 +187,14 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
 
   let statsTimer: NodeJS.Timeout | undefined;
   try {
+    // One MJPEG decoder per frame size for the whole run: its buffers live in WebAssembly memory, which
+    // is never returned, so camera restarts (on-demand, unplug) reuse it instead of allocating anew.
+    let decoderFor: { key: string; decoder: FrameDecoder } | undefined;
+    const mjpegDecoder = (width: number, height: number): FrameDecoder => {
+      const key = `${width}x${height}`;
+      if (decoderFor?.key !== key) decoderFor = { key, decoder: createMjpegDecoder(width, height) };
+      return decoderFor.decoder;
+    };
     const openSource = async (): Promise<FrameSource> => {
       if (options.input !== undefined) {
         return openFileSource(options.input, {
@@ -278,8 +286,7 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
           sink,
           engine,
           compositor,
-          decoder:
-            source!.pixelFormat === 'MJPEG' ? createMjpegDecoder(source!.width, source!.height) : undefined,
+          decoder: source!.pixelFormat === 'MJPEG' ? mjpegDecoder(source!.width, source!.height) : undefined,
           allocateMask: engine.allocateMask,
         },
         {
