@@ -1,21 +1,13 @@
+import type { FrameSize } from '@deepseg/v4l2';
 import { DeepsegError } from '@deepseg/yuyv';
 import type { CaptureFormat } from './run-options.ts';
 
-/** A frame size offered by a device (discrete or a stepwise range), with its frame rates. */
-export type OfferedSize =
-  | { type: 'discrete'; width: number; height: number; fps: number[] }
-  | {
-      type: 'stepwise' | 'continuous';
-      minWidth: number;
-      maxWidth: number;
-      stepWidth: number;
-      minHeight: number;
-      maxHeight: number;
-      stepHeight: number;
-      /** Rates offered (discrete), or [min, max] of a range when `fpsRange` is true. */
-      fps: number[];
-      fpsRange?: boolean;
-    };
+/** A frame size offered by a device (@deepseg/v4l2's discrete size or range), with its frame rates. */
+export type OfferedSize = FrameSize & {
+  /** Rates offered (discrete), or [min, max] of a range when `fpsRange` is true. */
+  fps: number[];
+  fpsRange?: boolean;
+};
 
 /** One capture format as offered by a camera. */
 export interface OfferedFormat {

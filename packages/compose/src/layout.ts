@@ -38,10 +38,6 @@ export interface Layout {
   colX0: Int32Array;
   /** Per frame column: bilinear weight of the right grid column. */
   colFx: Float32Array;
-  /** First frame column whose left grid column is ≥ g, for g in 0..gridWidth (the last = roi end). */
-  intervalStart: Int32Array;
-  /** First frame row whose upper grid row is ≥ g, for g in 0..gridHeight (the last = roi end). */
-  rowIntervalStart: Int32Array;
 }
 
 function isInt(v: unknown, min: number, max: number): v is number {
@@ -111,20 +107,7 @@ export function createLayout(frameWidth: number, frameHeight: number, g: MaskGeo
     colX0[x] = x0;
     colFx[x] = gxf - x0;
   }
-  const intervalStart = new Int32Array(gw + 1).fill(roi.x + roi.width);
-  for (let x = roi.x + roi.width - 1; x >= roi.x; x--) {
-    for (let g = colX0[x]!; g >= 0 && intervalStart[g]! > x; g--) intervalStart[g] = x;
-  }
-  const rowIntervalStart = new Int32Array(gh + 1).fill(roi.y + roi.height);
-  for (let y = roi.y + roi.height - 1; y >= roi.y; y--) {
-    let gyf = ((y + 0.5 - roi.y) * gh) / roi.height - 0.5;
-    if (gyf < 0) gyf = 0;
-    if (gyf > gh - 1) gyf = gh - 1;
-    for (let g = Math.floor(gyf); g >= 0 && rowIntervalStart[g]! > y; g--) rowIntervalStart[g] = y;
-  }
   return {
-    intervalStart,
-    rowIntervalStart,
     frameWidth,
     frameHeight,
     gridWidth: gw,

@@ -162,3 +162,31 @@ export async function selectBackend(
     },
   );
 }
+
+/**
+ * Checks the buffers a backend's `run(input, output)` received against the lengths its model needs:
+ * ERR_INVALID_OPTION naming `input` or `output` otherwise. Shared by the built-in backends.
+ */
+export function checkRunBuffers(
+  backend: string,
+  input: Float32Array,
+  inputLength: number,
+  output: Float32Array,
+  outputLength: number,
+): void {
+  for (const [option, got, want] of [
+    ['input', input.length, inputLength],
+    ['output', output.length, outputLength],
+  ] as const) {
+    if (got !== want) {
+      throw segmentError(
+        'ERR_INVALID_OPTION',
+        `Expected an ${option} of ${want} floats but received ${got}`,
+        {
+          option,
+          backend,
+        },
+      );
+    }
+  }
+}

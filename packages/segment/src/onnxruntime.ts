@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Worker } from 'node:worker_threads';
 import { DeepsegError } from '@deepseg/yuyv';
-import type { Backend, BackendSession, LoadRequest } from './backend.ts';
+import { type Backend, type BackendSession, checkRunBuffers, type LoadRequest } from './backend.ts';
 import { segmentError } from './errors.ts';
 import { inputShape as manifestInputShape, outputShape as manifestOutputShape } from './manifest.ts';
 import type { FromWorker, ToWorker } from './onnxruntime-protocol.ts';
@@ -232,27 +232,7 @@ class OnnxruntimeSession implements BackendSession {
       );
     }
     const own = this.#input;
-    if (input.length !== own.length) {
-      throw segmentError(
-        'ERR_INVALID_OPTION',
-        `Expected an input of ${own.length} floats but received ${input.length}`,
-        {
-          option: 'input',
-          backend: this.backend,
-        },
-      );
-    }
-    const n = this.#scratch.length;
-    if (output.length !== n) {
-      throw segmentError(
-        'ERR_INVALID_OPTION',
-        `Expected an output of ${n} floats but received ${output.length}`,
-        {
-          option: 'output',
-          backend: this.backend,
-        },
-      );
-    }
+    checkRunBuffers(this.backend, input, own.length, output, this.#scratch.length);
     if (input !== own) own.set(input);
     // Caller memory shared with the worker is written directly; anything else goes through scratch.
     const direct = output.buffer instanceof SharedArrayBuffer;

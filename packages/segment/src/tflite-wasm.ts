@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { Backend, BackendSession, LoadRequest } from './backend.ts';
+import { type Backend, type BackendSession, checkRunBuffers, type LoadRequest } from './backend.ts';
 import { decodePersonProbability } from './decode.ts';
 import { oneLine, segmentError } from './errors.ts';
 import { inputShape, type OutputGeometry } from './manifest.ts';
@@ -102,27 +102,7 @@ class TfliteWasmSession implements BackendSession {
 
   async run(input: Float32Array, output: Float32Array): Promise<void> {
     const m = this.#module();
-    if (input.length !== this.#inLen) {
-      throw segmentError(
-        'ERR_INVALID_OPTION',
-        `Expected an input of ${this.#inLen} floats but received ${input.length}`,
-        {
-          option: 'input',
-          backend: this.backend,
-        },
-      );
-    }
-    const n = this.#output.width * this.#output.height;
-    if (output.length !== n) {
-      throw segmentError(
-        'ERR_INVALID_OPTION',
-        `Expected an output of ${n} floats but received ${output.length}`,
-        {
-          option: 'output',
-          backend: this.backend,
-        },
-      );
-    }
+    checkRunBuffers(this.backend, input, this.#inLen, output, this.#output.width * this.#output.height);
     const own = this.inputBuffer();
     if (input.buffer !== own.buffer || input.byteOffset !== own.byteOffset) own.set(input);
     try {

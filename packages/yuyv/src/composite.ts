@@ -1,4 +1,5 @@
 import { DeepsegError } from './errors.ts';
+import { stageBilinearAxes, stageMask } from './mask-tables.ts';
 import { byteLengthUnchecked, type YuvFormat } from './pixel-format.ts';
 import type { Mask } from './resize-mask.ts';
 import { axis, type BilinearAxis } from './sampling.ts';
@@ -196,21 +197,8 @@ function compositeUnchecked(
   const work = base + owork;
   if (fgAt < 0) copyIn(h, fg, pf, n);
   if (bgAt < 0) copyIn(h, bg, pb, n);
-  if (maskAt < 0) {
-    if (mask instanceof Float32Array) {
-      const count = maskWidth * maskHeight;
-      h.f32.set(mask.length === count ? mask : mask.subarray(0, count), pm >> 2);
-    } else {
-      copyIn(h, mask, pm, maskBytes);
-    }
-  }
-  h.i32.set(ax.i0, pax >> 2);
-  h.i32.fill(ax.i0[roi.width - 1]!, (pax >> 2) + roi.width, (pax >> 2) + padded);
-  h.f32.set(ax.f, (pax >> 2) + padded);
-  h.f32.fill(0, (pax >> 2) + padded + roi.width, (pax >> 2) + 2 * padded);
-  h.i32.set(ay.i0, pay >> 2);
-  h.i32.set(ay.step, (pay >> 2) + roi.height);
-  h.f32.set(ay.f, (pay >> 2) + 2 * roi.height);
+  if (maskAt < 0) stageMask(h, mask, pm, maskBytes);
+  stageBilinearAxes(h, ax, ay, pax, pay, padded, roi.width, roi.height);
   h.kernels.composite(
     pf,
     pb,

@@ -1,4 +1,5 @@
 import { DeepsegError } from './errors.ts';
+import { stageBilinearAxes, stageMask } from './mask-tables.ts';
 import { axis, type BilinearAxis } from './sampling.ts';
 import {
   assertInt,
@@ -9,7 +10,7 @@ import {
   type Rect,
   rectOrWhole,
 } from './validate.ts';
-import { addressOf, copyIn, heapF32View, heapView, layout, wasmHeap } from './wasm.ts';
+import { addressOf, heapF32View, heapView, layout, wasmHeap } from './wasm.ts';
 
 const WHOLE_A: Rect = { x: 0, y: 0, width: 0, height: 0 };
 const WHOLE_B: Rect = { x: 0, y: 0, width: 0, height: 0 };
@@ -95,15 +96,9 @@ export function resizeMask(src: Mask, dst: Mask, options: ResizeMaskOptions): vo
   const pd = dstAt < 0 ? base + od : dstAt;
   const pax = base + oax;
   const pay = base + oay;
-  if (srcAt < 0) copyBytes(h, src, ps, srcBytes);
-  if (dstAt < 0 && fill === 'keep') copyBytes(h, dst, pd, dstBytes);
-  h.i32.set(ax.i0, pax >> 2);
-  h.i32.fill(ax.i0[roi.width - 1]!, (pax >> 2) + roi.width, (pax >> 2) + padded);
-  h.f32.set(ax.f, (pax >> 2) + padded);
-  h.f32.fill(0, (pax >> 2) + padded + roi.width, (pax >> 2) + 2 * padded);
-  h.i32.set(ay.i0, pay >> 2);
-  h.i32.set(ay.step, (pay >> 2) + roi.height);
-  h.f32.set(ay.f, (pay >> 2) + 2 * roi.height);
+  if (srcAt < 0) stageMask(h, src, ps, srcBytes);
+  if (dstAt < 0 && fill === 'keep') stageMask(h, dst, pd, dstBytes);
+  stageBilinearAxes(h, ax, ay, pax, pay, padded, roi.width, roi.height);
   h.kernels.resizeMask(
     ps,
     srcWidth,
@@ -129,10 +124,4 @@ export function resizeMask(src: Mask, dst: Mask, options: ResizeMaskOptions): vo
     if (dstU8) dst.set(heapView(h, pd, dstBytes));
     else dst.set(heapF32View(h, pd, dstBytes >> 2));
   }
-}
-
-/** Copies the first `bytes` bytes of a mask into wasm memory at `at`. */
-function copyBytes(h: ReturnType<typeof wasmHeap>, m: Mask, at: number, bytes: number): void {
-  if (m instanceof Uint8Array) copyIn(h, m, at, bytes);
-  else h.f32.set(m.length === bytes >> 2 ? m : m.subarray(0, bytes >> 2), at >> 2);
 }
