@@ -1,4 +1,4 @@
-import { type WeightedBlurOptions, weightedBlurPlanes } from '@deepseg/yuyv';
+import { allocFloat32, freeFrame, type WeightedBlurOptions, weightedBlurPlanes } from '@deepseg/yuyv';
 import type { Layout } from './layout.ts';
 
 /**
@@ -14,7 +14,10 @@ export class MaskWeightedBlur {
   readonly factor: number;
   readonly lowWidth: number;
   readonly lowHeight: number;
-  /** Y, U, V and weight planes one after the other. */
+  /**
+   * Y, U, V and weight planes one after the other, in WebAssembly memory: the blur kernel writes them
+   * and the composite kernel reads them there, with no copy either way. Freed by {@link dispose}.
+   */
   readonly #all: Float32Array;
   readonly #options: WeightedBlurOptions & { roi: Layout['roi'] };
   /** The blurred Y, U, V planes as a background of yuyv's `guidedCompositeYuyv` (upsampled inside it). */
@@ -30,7 +33,7 @@ export class MaskWeightedBlur {
     this.lowWidth = lw;
     this.lowHeight = lh;
     const n = lw * lh;
-    this.#all = new Float32Array(n * 4);
+    this.#all = allocFloat32(n * 4);
     this.planes = { planes: this.#all.subarray(0, 3 * n), planeWidth: lw, planeHeight: lh, factor };
     this.#options = {
       width,
@@ -54,5 +57,10 @@ export class MaskWeightedBlur {
     o.maskHeight = layout.gridHeight;
     o.roi = layout.roi;
     weightedBlurPlanes(frame, mask, this.#all, o);
+  }
+
+  /** Frees the planes; the blur cannot be used afterwards. */
+  dispose(): void {
+    freeFrame(this.#all);
   }
 }

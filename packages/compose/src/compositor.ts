@@ -14,7 +14,12 @@ import {
 import { MaskWeightedBlur } from './blur-background.ts';
 import { morph } from './box-filter.ts';
 import { fillYuyv, parseColor, rgbToYuv } from './color.ts';
-import { createGuidedScratch, type GuidedScratch, guidedFilterCoefficients } from './guided-filter.ts';
+import {
+  createGuidedScratch,
+  freeGuidedScratch,
+  type GuidedScratch,
+  guidedFilterCoefficients,
+} from './guided-filter.ts';
 import { loadImageYuyv } from './image-background.ts';
 import { createLayout, type Layout, type MaskGeometry, sampleLuma } from './layout.ts';
 import {
@@ -203,6 +208,12 @@ interface GridState {
   hasHistory: boolean;
 }
 
+/** Stops a background that is no longer shown: a video's decoder, a blur's WebAssembly planes. */
+function release(bg: ActiveBackground): void {
+  if (bg.kind === 'video') bg.player.close();
+  else if (bg.kind === 'blur') bg.blur.dispose();
+}
+
 function sameRect(a: Rect, b: Rect): boolean {
   return a.x === b.x && a.y === b.y && a.width === b.width && a.height === b.height;
 }
@@ -306,21 +317,23 @@ class CompositorImpl implements Compositor {
     const ticket = ++this.#requests;
     const next = await this.#prepare(spec);
     if (ticket !== this.#requests || this.#closed) {
-      if (next.kind === 'video') next.player.close();
+      release(next);
       return;
     }
     const old = this.#active;
     this.#active = next;
-    if (old?.kind === 'video') old.player.close();
+    if (old) release(old);
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#requests++;
-    if (this.#active?.kind === 'video') this.#active.player.close();
+    if (this.#active) release(this.#active);
     if (this.#stage) freeFrame(this.#stage);
     this.#stage = undefined;
+    if (this.#grid) freeGuidedScratch(this.#grid.guided);
+    this.#grid = undefined;
   }
 
   /** `frame` itself when it lives in WebAssembly memory, else a copy there (one copy instead of one per kernel). */
@@ -387,6 +400,7 @@ class CompositorImpl implements Compositor {
     const layout = createLayout(this.width, this.height, { width: cw, height: ch, roi });
     const n = cw * ch;
     const f = () => new Float32Array(n);
+    if (cur) freeGuidedScratch(cur.guided);
     this.#grid = {
       layout,
       subsample,

@@ -1,4 +1,4 @@
-import { type GuidedFilterOptions, guidedFilterGrid } from '@deepseg/yuyv';
+import { allocFloat32, freeFrame, type GuidedFilterOptions, guidedFilterGrid } from '@deepseg/yuyv';
 
 /** Result buffers of {@link guidedFilterCoefficients}, allocated once per mask geometry. */
 export interface GuidedScratch {
@@ -8,15 +8,27 @@ export interface GuidedScratch {
   meanB: Float32Array;
   /** The kernel's options, reused frame to frame. */
   options: GuidedFilterOptions;
+  /** meanA then meanB, in WebAssembly memory: the filter writes them and the composite reads them there. */
+  both: Float32Array;
 }
 
-/** Allocates the buffers {@link guidedFilterCoefficients} needs for a `size`-pixel grid. */
+/**
+ * Allocates the buffers {@link guidedFilterCoefficients} needs for a `size`-pixel grid (in
+ * WebAssembly memory; free them with {@link freeGuidedScratch}).
+ */
 export function createGuidedScratch(size: number): GuidedScratch {
+  const both = allocFloat32(size * 2);
   return {
-    meanA: new Float32Array(size),
-    meanB: new Float32Array(size),
+    meanA: both.subarray(0, size),
+    meanB: both.subarray(size),
     options: { width: 1, height: 1, radius: 0, eps: 1 },
+    both,
   };
+}
+
+/** Frees what {@link createGuidedScratch} allocated. */
+export function freeGuidedScratch(s: GuidedScratch): void {
+  freeFrame(s.both);
 }
 
 /**

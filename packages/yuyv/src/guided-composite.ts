@@ -9,7 +9,7 @@ import {
   assertRect,
   type Rect,
 } from './validate.ts';
-import { addressOf, copyIn, heapView, layout, wasmHeap } from './wasm.ts';
+import { addressOf, copyIn, heapView, layout, residentTables, wasmHeap } from './wasm.ts';
 
 /**
  * The background of {@link guidedCompositeYuyv}: a YUYV frame of the output's size, one colour
@@ -31,6 +31,8 @@ interface PlaneTables {
   key: string;
   i32: Int32Array;
   f32: Float32Array;
+  /** The same words, resident in wasm memory. */
+  at: number;
 }
 let planeTables: PlaneTables | undefined;
 
@@ -63,7 +65,8 @@ function tablesFor(width: number, pw: number, factor: number): PlaneTables {
   };
   starts(0, width, 2 * width + 2 * pairs);
   starts(2 * width, pairs, 2 * width + 2 * pairs + pw + 1);
-  planeTables = { key, i32, f32 };
+  const [resident] = residentTables([i32], planeTables?.at ?? -1);
+  planeTables = { key, i32, f32, at: resident! };
   return planeTables;
 }
 
@@ -93,6 +96,8 @@ interface Axes {
   yI0: Int32Array;
   yI1: Int32Array;
   yF: Float32Array;
+  /** Where the five tables above are resident in wasm memory (ivStart, xF, yI0, yI1, yF). */
+  at: number[];
 }
 
 let cached: Axes | undefined;
@@ -123,7 +128,8 @@ function axes(width: number, height: number, gw: number, gh: number, roi: Rect):
     yI1[y] = k + 1 < gh ? k + 1 : k;
     yF[y] = g - k;
   }
-  cached = { key, ivStart, xF, yI0, yI1, yF };
+  const at = residentTables([ivStart, xF, yI0, yI1, yF], cached?.at[0] ?? -1);
+  cached = { key, ivStart, xF, yI0, yI1, yF, at };
   return cached;
 }
 
@@ -293,10 +299,6 @@ export function guidedCompositeYuyv(
   const od = dAt < 0 ? layout.take(n) : -1;
   const oa = aAt < 0 ? layout.take(g) : -1;
   const oc = cAt < 0 ? layout.take(g) : -1;
-  const oxi = layout.take((gw + 1) * 4);
-  const oxf = layout.take((width + 8) * 4);
-  const oy = layout.take(height * 12);
-  const otab = tab === undefined ? -1 : layout.take(tab.i32.length * 4);
   // eleven slots, the cell classes (gw·gh bytes), the runs of a row (3 words each, at most gw + 2)
   const owork = layout.take(11 * slot + ((gw * gh + 15) & ~15) + (gw + 3) * 12);
   const h = wasmHeap(layout.size);
@@ -319,19 +321,13 @@ export function guidedCompositeYuyv(
   }
   if (aAt < 0) h.f32.set(a.length === gw * gh ? a : a.subarray(0, gw * gh), pa >> 2);
   if (cAt < 0) h.f32.set(b.length === gw * gh ? b : b.subarray(0, gw * gh), pc >> 2);
-  if (tab !== undefined) h.i32.set(tab.i32, (base + otab) >> 2);
-  h.i32.set(ax.ivStart, (base + oxi) >> 2);
-  h.f32.set(ax.xF, (base + oxf) >> 2);
-  h.i32.set(ax.yI0, (base + oy) >> 2);
-  h.i32.set(ax.yI1, (base + oy + height * 4) >> 2);
-  h.f32.set(ax.yF, (base + oy + height * 8) >> 2);
   h.kernels.guidedComposite(
     pf,
     pb,
     bgStride,
     bgRows,
     factor,
-    tab === undefined ? 0 : base + otab,
+    tab === undefined ? 0 : tab.at,
     pd,
     width,
     height,
@@ -340,11 +336,11 @@ export function guidedCompositeYuyv(
     gw,
     gh,
     roi.x + roi.width,
-    base + oxi,
-    base + oxf,
-    base + oy,
-    base + oy + height * 4,
-    base + oy + height * 8,
+    ax.at[0]!,
+    ax.at[1]!,
+    ax.at[2]!,
+    ax.at[3]!,
+    ax.at[4]!,
     coverage[0],
     coverage[1],
     wrap,

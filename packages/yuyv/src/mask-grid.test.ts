@@ -145,6 +145,21 @@ describe('guidedFilterGrid', () => {
     }
   });
 
+  it('writes meanA and meanB in place when they are consecutive in wasm memory, with the same result', () => {
+    const n = 17 * 9;
+    const o = { width: 17, height: 9, radius: 2, eps: 0.002 };
+    const guide = random(n, 10);
+    const p = random(n, 11);
+    const a = new Float32Array(n);
+    const b = new Float32Array(n);
+    guidedFilterGrid(guide, p, a, b, o);
+    const both = allocFloat32(2 * n);
+    guidedFilterGrid(guide, p, both.subarray(0, n), both.subarray(n), o);
+    expect(Array.from(both.subarray(0, n))).toEqual(Array.from(a));
+    expect(Array.from(both.subarray(n))).toEqual(Array.from(b));
+    freeFrame(both);
+  });
+
   it('validates its arguments', () => {
     const a = new Float32Array(4);
     const o = { width: 2, height: 2, radius: 1, eps: 0.01 };

@@ -173,13 +173,16 @@ export function guidedFilterGrid(
   const oGuide = layout.take(bytes);
   const oP = layout.take(bytes);
   const oStats = layout.take(bytes * 4);
-  const oCoef = layout.take(bytes * 2);
+  // meanA and meanB consecutive in wasm memory (compose allocates them so) are written in place.
+  const aAt = addressOf(meanA);
+  const inPlace = aAt >= 0 && addressOf(meanB) === aAt + bytes;
+  const oCoef = inPlace ? -1 : layout.take(bytes * 2);
   const oTmp = layout.take(bytes);
   const oSums = layout.take((width + 1) * 8);
   const h = wasmHeap(layout.size);
   const pGuide = stage(h, guide, n, oGuide);
   const pP = stage(h, p, n, oP);
-  const coef = h.scratch + oCoef;
+  const coef = inPlace ? aAt : h.scratch + oCoef;
   h.kernels.guidedCoefficients(
     pGuide,
     pP,
@@ -192,6 +195,8 @@ export function guidedFilterGrid(
     h.scratch + oTmp,
     h.scratch + oSums,
   );
-  meanA.set(h.f32.subarray(coef >> 2, (coef >> 2) + n));
-  meanB.set(h.f32.subarray((coef >> 2) + n, (coef >> 2) + 2 * n));
+  if (!inPlace) {
+    meanA.set(h.f32.subarray(coef >> 2, (coef >> 2) + n));
+    meanB.set(h.f32.subarray((coef >> 2) + n, (coef >> 2) + 2 * n));
+  }
 }

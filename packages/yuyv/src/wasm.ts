@@ -396,6 +396,25 @@ function refreshViews(h: Heap): void {
   }
 }
 
+/**
+ * Copies tables built once per geometry into wasm memory, where they stay for the kernels to read
+ * frame after frame (no per-call copy); `previous` (the last geometry's copy, or -1) is released.
+ */
+export function residentTables(views: readonly ArrayBufferView[], previous: Ptr): Ptr[] {
+  if (previous >= 0) release(previous);
+  const sizes = views.map((v) => (v.byteLength + 15) & ~15);
+  const at = alloc(sizes.reduce((a, b) => a + b, 0));
+  const h = getHeap();
+  const out: Ptr[] = [];
+  let p = at;
+  views.forEach((v, i) => {
+    h.u8.set(new Uint8Array(v.buffer, v.byteOffset, v.byteLength), p);
+    out.push(p);
+    p += sizes[i]!;
+  });
+  return out;
+}
+
 /** Allocates `bytes` in wasm memory and returns the address. */
 export function alloc(bytes: number): Ptr {
   const h = getHeap();

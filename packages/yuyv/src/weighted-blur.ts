@@ -1,6 +1,6 @@
 import { DeepsegError } from './errors.ts';
 import { assertBytes, assertDimensions, assertInt, assertLength, assertRect, type Rect } from './validate.ts';
-import { addressOf, copyIn, layout, wasmHeap } from './wasm.ts';
+import { addressOf, copyIn, layout, residentTables, wasmHeap } from './wasm.ts';
 
 /** Options of {@link weightedBlurPlanes}. */
 export interface WeightedBlurOptions {
@@ -26,6 +26,8 @@ interface Tables {
   key: string;
   /** sx [2·lw] (luma byte offsets), sy [2·lh] (row byte offsets), gx [lw], gy [lh]. */
   words: Int32Array;
+  /** The same words, resident in wasm memory. */
+  at: number;
 }
 let cached: Tables | undefined;
 
@@ -47,7 +49,8 @@ function tablesFor(width: number, height: number, f: number, gw: number, gh: num
   };
   for (let i = 0; i < lw; i++) words[(lw + lh) * 2 + i] = cell(i, roi.x, roi.width, gw);
   for (let i = 0; i < lh; i++) words[(lw + lh) * 2 + lw + i] = cell(i, roi.y, roi.height, gh);
-  cached = { key, words };
+  const [at] = residentTables([words], cached?.at ?? -1);
+  cached = { key, words, at: at! };
   return cached;
 }
 
@@ -124,7 +127,6 @@ export function weightedBlurPlanes(
   const of = fAt < 0 ? layout.take(bytes) : -1;
   const om = mAt < 0 ? layout.take(gw * gh * 4) : -1;
   const op = pAt < 0 ? layout.take(n * 16) : -1;
-  const ot = layout.take(t.words.length * 4);
   const otmp = layout.take(n * 4);
   const osums = layout.take((lw + 1) * 8);
   const h = wasmHeap(layout.size);
@@ -134,14 +136,12 @@ export function weightedBlurPlanes(
   const pp = pAt >= 0 ? pAt : base + op;
   if (fAt < 0) copyIn(h, frame, pf, bytes);
   if (mAt < 0) h.f32.set(mask.length === gw * gh ? mask : mask.subarray(0, gw * gh), pm >> 2);
-  const tw = (base + ot) >> 2;
-  h.i32.set(t.words, tw);
   h.kernels.weightedBlurPlanes(
     pf,
-    base + ot,
-    base + ot + lw * 8,
-    base + ot + (lw + lh) * 8,
-    base + ot + (lw + lh) * 8 + lw * 4,
+    t.at,
+    t.at + lw * 8,
+    t.at + (lw + lh) * 8,
+    t.at + (lw + lh) * 8 + lw * 4,
     pm,
     gw,
     lw,
