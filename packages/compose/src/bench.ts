@@ -113,26 +113,36 @@ async function main(): Promise<void> {
       ['deepseg default refine + image', { type: 'image', source: img }],
       ['deepseg default refine + colour', { type: 'color', color: '#00ff00' }],
     ];
-    for (const [name, background] of backgrounds) {
-      const c = await createCompositor({ width: w, height: h, background });
+    /** Times a compositor chain on the given frames, masks and output. */
+    const chain = async (
+      name: string,
+      options: { background: BackgroundSpec; refine?: RefineOptions },
+      input: Uint8Array[],
+      maskSet: Float32Array[],
+      maskGeometry: { width: number; height: number },
+      output: Uint8Array,
+    ) => {
+      const c = await createCompositor({ width: w, height: h, ...options });
       cases.push({
         name,
-        fn: (i) => c.process(frames[i % FRAMES]!, masks[i % FRAMES]!, geometry, out),
+        fn: (i) => c.process(input[i % FRAMES]!, maskSet[i % FRAMES]!, maskGeometry, output),
         warmup: WARMUP,
         runs,
       });
       closers.push(() => c.close());
-    }
+    };
+    for (const [name, background] of backgrounds)
+      await chain(name, { background }, frames, masks, geometry, out);
     for (const [name, background] of backgrounds) {
       if (name.includes('image')) continue;
-      const c = await createCompositor({ width: w, height: h, background });
-      cases.push({
-        name: `${name}, general model masks (256×256)`,
-        fn: (i) => c.process(frames[i % FRAMES]!, generalMasks[i % FRAMES]!, generalGeometry, out),
-        warmup: WARMUP,
-        runs,
-      });
-      closers.push(() => c.close());
+      await chain(
+        `${name}, general model masks (256×256)`,
+        { background },
+        frames,
+        generalMasks,
+        generalGeometry,
+        out,
+      );
     }
     // The same chains with the camera frame and the output in WebAssembly memory (yuyv's allocFrame,
     // as a capture loop can arrange): the pass then works in place, without copying frames in and out.
@@ -144,14 +154,7 @@ async function main(): Promise<void> {
     const wasmOut = allocFrame(out.length);
     for (const [name, background] of backgrounds) {
       if (name.includes('image')) continue;
-      const c = await createCompositor({ width: w, height: h, background });
-      cases.push({
-        name: `${name}, frames in wasm memory`,
-        fn: (i) => c.process(wasmFrames[i % FRAMES]!, masks[i % FRAMES]!, geometry, wasmOut),
-        warmup: WARMUP,
-        runs,
-      });
-      closers.push(() => c.close());
+      await chain(`${name}, frames in wasm memory`, { background }, wasmFrames, masks, geometry, wasmOut);
     }
     closers.push(async () => {
       for (const f of wasmFrames) freeFrame(f);
@@ -168,19 +171,14 @@ async function main(): Promise<void> {
     ];
     for (const [name, refine] of variants) {
       if (w !== 1280 && !name.includes('all refinement off')) continue;
-      const c = await createCompositor({
-        width: w,
-        height: h,
-        refine,
-        background: { type: 'color', color: '#00ff00' },
-      });
-      cases.push({
+      await chain(
         name,
-        fn: (i) => c.process(frames[i % FRAMES]!, masks[i % FRAMES]!, geometry, out),
-        warmup: WARMUP,
-        runs,
-      });
-      closers.push(() => c.close());
+        { refine, background: { type: 'color', color: '#00ff00' } },
+        frames,
+        masks,
+        geometry,
+        out,
+      );
     }
     // yuyv's fused bilinear composite (no refinement) over a still background: the floor.
     const bgFrame = new Uint8Array(w * h * 2).fill(128);
