@@ -220,10 +220,9 @@ async function holders(path) {
   return Number(stdout.trim());
 }
 
-/** --on-demand on the real driver: inotify sees a reader open the virtual camera; the camera follows. */
-async function onDemand() {
-  await reloadLoopback();
-  const feeder = spawnLogged(
+/** ffmpeg replaying the clip's decoded frames (RAW) at FPS into the camera loopback, encoded by `encode`. */
+function feedCamera(encode) {
+  return spawnLogged(
     'ffmpeg',
     [
       '-hide_banner',
@@ -242,14 +241,19 @@ async function onDemand() {
       String(FPS),
       '-i',
       RAW,
-      '-pix_fmt',
-      'yuyv422',
+      ...encode,
       '-f',
       'v4l2',
       CAM,
     ],
     'camera',
   );
+}
+
+/** --on-demand on the real driver: inotify sees a reader open the virtual camera; the camera follows. */
+async function onDemand() {
+  await reloadLoopback();
+  const feeder = feedCamera(['-pix_fmt', 'yuyv422']);
   try {
     await waitForCapture(CAM, feeder);
     const deepseg = spawnLogged(
@@ -322,32 +326,7 @@ async function scenario(format, regions) {
   const feedArgs =
     format === 'YUYV' ? ['-pix_fmt', 'yuyv422'] : ['-c:v', 'mjpeg', '-q:v', '4', '-pix_fmt', 'yuvj422p'];
   // the clip's frames, decoded once (robustRegions), replayed at FPS: no H.264 decoding in the loop
-  const feeder = spawnLogged(
-    'ffmpeg',
-    [
-      '-hide_banner',
-      '-loglevel',
-      'error',
-      '-re',
-      '-stream_loop',
-      '-1',
-      '-f',
-      'rawvideo',
-      '-pix_fmt',
-      'yuyv422',
-      '-video_size',
-      `${W}x${H}`,
-      '-framerate',
-      String(FPS),
-      '-i',
-      RAW,
-      ...feedArgs,
-      '-f',
-      'v4l2',
-      CAM,
-    ],
-    'camera',
-  );
+  const feeder = feedCamera(feedArgs);
   const config = `/tmp/deepseg-${format}.json`;
   writeFileSync(config, JSON.stringify({ background: 'color=#00FF00' }));
   try {
