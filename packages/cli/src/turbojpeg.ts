@@ -1,4 +1,4 @@
-import { allocFrame, convertFrame, DeepsegError, fullToLimitedRange } from '@deepseg/yuyv';
+import { allocFrame, convertFrame, DeepsegError } from '@deepseg/yuyv';
 import koffi from 'koffi';
 
 /** The part of libturbojpeg's TurboJPEG API the MJPEG decoder calls. */
@@ -120,13 +120,15 @@ export class TurboJpegDecoder {
     ) {
       throw new DeepsegError('ERR_INPUT', `A camera frame is not a readable JPEG (${tj.errorText(h)})`);
     }
+    // JPEG's YUV is full range; the pipeline's is limited: mapped in the same pass as the repack.
     convertFrame(planes, this.#yuyv, {
       width,
       height,
       from: sub === TJSAMP_422 ? 'I422' : 'I420',
       to: 'YUYV',
+      range: 'full',
+      toRange: 'limited',
     });
-    fullToLimitedRange(this.#yuyv, { width, height, format: 'YUYV' });
     return this.#yuyv;
   }
 }

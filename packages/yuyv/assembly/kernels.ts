@@ -1303,10 +1303,16 @@ export function planarToPacked(
   cStride: i32,
   chromaShift: i32,
   nv12: i32,
+  limited: i32,
 ): void {
   const rowBytes = width << 1;
   const yPos: usize = uyvy ? 1 : 0;
   const uPos: usize = 1 - yPos;
+  // Full → limited range in the same pass (JPEG's YUV to the pipeline's), as rangeToLimited maps it.
+  const lm = i16x8.splat(220);
+  const lk = i16x8.splat(4224);
+  const cm = i16x8.splat(225);
+  const ck = i16x8.splat(4096);
   for (let row = 0; row < height; row++) {
     const yRow = src + <usize>(row * width);
     const d = dst + <usize>(row * rowBytes);
@@ -1315,13 +1321,17 @@ export function planarToPacked(
     const vRow = vBase + cRow;
     let x = 0;
     for (; x + 16 <= width; x += 16) {
-      const y = v128.load(yRow + x);
+      let y = v128.load(yRow + x);
       let uv: v128;
       if (nv12) {
         const t = v128.load(uRow + x);
         uv = i8x16.shuffle(t, t, 0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15);
       } else {
         uv = v128.load64_lane(vRow + (x >> 1), v128.load64_zero(uRow + (x >> 1)), 1);
+      }
+      if (limited) {
+        y = toLimited(y, lm, lk);
+        uv = toLimited(uv, cm, ck);
       }
       const o = d + <usize>(x << 1);
       if (uyvy) {
@@ -1335,12 +1345,23 @@ export function planarToPacked(
     for (; x < width; x += 2) {
       const p = <usize>(x >> 1);
       const o = d + <usize>(x << 1);
-      store<u8>(o + yPos, load<u8>(yRow + x));
-      store<u8>(o + yPos + 2, load<u8>(yRow + x + 1));
-      store<u8>(o + uPos, nv12 ? load<u8>(uRow + (p << 1)) : load<u8>(uRow + p));
-      store<u8>(o + uPos + 2, nv12 ? load<u8>(uRow + (p << 1) + 1) : load<u8>(vRow + p));
+      const y0: i32 = load<u8>(yRow + x);
+      const y1: i32 = load<u8>(yRow + x + 1);
+      const u: i32 = nv12 ? load<u8>(uRow + (p << 1)) : load<u8>(uRow + p);
+      const v: i32 = nv12 ? load<u8>(uRow + (p << 1) + 1) : load<u8>(vRow + p);
+      store<u8>(o + yPos, limited ? (y0 * 220 + 4224) >> 8 : y0);
+      store<u8>(o + yPos + 2, limited ? (y1 * 220 + 4224) >> 8 : y1);
+      store<u8>(o + uPos, limited ? (u * 225 + 4096) >> 8 : u);
+      store<u8>(o + uPos + 2, limited ? (v * 225 + 4096) >> 8 : v);
     }
   }
+}
+
+// (v·m + k) >> 8 on each of 16 bytes: rangeToLimited's mapping with one coefficient pair.
+function toLimited(v: v128, m: v128, k: v128): v128 {
+  const lo = i16x8.shr_u(i16x8.add(i16x8.mul(i16x8.extend_low_i8x16_u(v), m), k), 8);
+  const hi = i16x8.shr_u(i16x8.add(i16x8.mul(i16x8.extend_high_i8x16_u(v), m), k), 8);
+  return i8x16.narrow_i16x8_u(lo, hi);
 }
 
 // ---------------------------------------------------------------------------------------------------

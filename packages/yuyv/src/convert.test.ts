@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   clamp,
+  errorCode,
   type Matrix,
   type Range,
   randomBytes,
@@ -14,6 +15,7 @@ import {
 import { convertFrame, rgbToYuyv, yuyvToBgr, yuyvToRgb, yuyvToRgba } from './convert.ts';
 import { isDeepsegError } from './errors.ts';
 import { frameByteLength, type PixelFormat } from './pixel-format.ts';
+import { fullToLimitedRange } from './range.ts';
 
 const YUV: PixelFormat[] = ['YUYV', 'UYVY', 'NV12', 'I420', 'I422'];
 const RGB: PixelFormat[] = ['RGB24', 'BGR24', 'RGBA'];
@@ -214,6 +216,62 @@ describe('convertFrame YUV ↔ YUV and RGB ↔ RGB', () => {
       });
     }
   }
+});
+
+describe('convertFrame YUV → YUV with toRange', () => {
+  const w = 38; // two 16-pixel SIMD blocks and a 6-pixel tail
+  const h = 4;
+  for (const from of YUV) {
+    for (const to of YUV) {
+      it(`${from} full → ${to} limited equals the repack then fullToLimitedRange`, () => {
+        const src = randomBytes(frameByteLength(from, w, h), 17);
+        const expected = new Uint8Array(frameByteLength(to, w, h));
+        convertFrame(src, expected, { width: w, height: h, from, to, range: 'full' });
+        fullToLimitedRange(expected, { width: w, height: h, format: to });
+        const dst = new Uint8Array(expected.length);
+        convertFrame(src, dst, { width: w, height: h, from, to, range: 'full', toRange: 'limited' });
+        expect(dst).toEqual(expected);
+      });
+    }
+  }
+  it('maps the extremes: full 0/255 luma to 16/235, chroma 0/255 to 16/240', () => {
+    const i422 = new Uint8Array([0, 255, 255, 0, 0, 255, 255, 0]);
+    const dst = new Uint8Array(8);
+    convertFrame(i422, dst, {
+      width: 2,
+      height: 2,
+      from: 'I422',
+      to: 'YUYV',
+      range: 'full',
+      toRange: 'limited',
+    });
+    expect([...dst]).toEqual([16, 16, 235, 240, 235, 240, 16, 16]);
+  });
+  it('refuses the other direction and RGB sides', () => {
+    const yuyv = new Uint8Array(8);
+    const rgb = new Uint8Array(12);
+    const o = { width: 2, height: 2 } as const;
+    expect(
+      errorCode(() =>
+        convertFrame(yuyv, new Uint8Array(8), { ...o, from: 'YUYV', to: 'UYVY', toRange: 'full' }),
+      ),
+    ).toBe('ERR_INVALID_OPTION');
+    expect(
+      errorCode(() =>
+        convertFrame(yuyv, rgb, { ...o, from: 'YUYV', to: 'RGB24', range: 'full', toRange: 'limited' }),
+      ),
+    ).toBe('ERR_INVALID_OPTION');
+    expect(
+      errorCode(() =>
+        convertFrame(yuyv, new Uint8Array(8), {
+          ...o,
+          from: 'YUYV',
+          to: 'UYVY',
+          toRange: 'studio' as 'full',
+        }),
+      ),
+    ).toBe('ERR_INVALID_OPTION');
+  });
 });
 
 describe('round trip', () => {

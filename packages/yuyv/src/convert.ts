@@ -1,4 +1,5 @@
 import type { ColorMatrix, ColorRange } from './color.ts';
+import { DeepsegError } from './errors.ts';
 import { rgbToYuvQ15, yuvToRgbQ13 } from './fixed-point.ts';
 import {
   byteLengthUnchecked,
@@ -30,6 +31,12 @@ export interface ConvertOptions {
   matrix?: ColorMatrix;
   /** YUV range; default `limited`. Ignored when neither side is YUV. */
   range?: ColorRange;
+  /**
+   * YUV → YUV only: the range of `dst`; default `range`. `range: 'full', toRange: 'limited'` maps a
+   * full-range frame (JPEG's YUV) to the limited range while repacking, in the same pass, like
+   * {@link fullToLimitedRange}. The other direction is not supported.
+   */
+  toRange?: ColorRange;
 }
 
 /** Options of the named conversions ({@link yuyvToRgb}, {@link rgbToYuyv}, …). */
@@ -66,9 +73,19 @@ export interface ColorOptions {
  * ```
  */
 export function convertFrame(src: Uint8Array, dst: Uint8Array, options: ConvertOptions): void {
-  const { width, height, from, to, matrix = 'BT601', range = 'limited' } = options;
+  const { width, height, from, to, matrix = 'BT601', range = 'limited', toRange = range } = options;
   check(src, dst, width, height, from, to, matrix, range);
-  convertUnchecked(src, dst, width, height, from, to, matrix, range);
+  assertOneOf(toRange, RANGES, 'toRange');
+  const limited = toRange !== range;
+  if (limited && (range !== 'full' || isRgbFormat(from) || isRgbFormat(to))) {
+    throw new DeepsegError(
+      'ERR_INVALID_OPTION',
+      `Expected options.toRange "${range}" (a range change is only full → limited between YUV formats) but received "${toRange}"`,
+      { option: 'toRange' },
+    );
+  }
+  if (limited) yuvToYuvWasm(src, from as YuvFormat, dst, to as YuvFormat, width, height, true);
+  else convertUnchecked(src, dst, width, height, from, to, matrix, range);
 }
 
 function check(
@@ -251,9 +268,10 @@ function planarToRgbWasm(
 const isPacked = (f: YuvFormat) => f === 'YUYV' || f === 'UYVY';
 
 /**
- * YUV → YUV: packed ↔ packed swaps bytes, packed ↔ planar repacks, planar ↔ planar goes through a
+ * YUV → YUV in WebAssembly: packed ↔ packed is a copy or a byte swap; planar ↔ planar goes through a
  * YUYV scratch frame (exact: 4:2:2 → 4:2:0 averages the row pair rounding half up, 4:2:0 → 4:2:2
- * repeats rows).
+ * repeats rows). `limited` maps full to limited range too: inside the repack for planar → packed
+ * (JPEG decoders' output to YUYV), as a pass over `dst` otherwise.
  */
 function yuvToYuvWasm(
   src: Uint8Array,
@@ -262,80 +280,64 @@ function yuvToYuvWasm(
   to: YuvFormat,
   width: number,
   height: number,
+  limited = false,
 ): void {
-  if (isPacked(from) !== isPacked(to)) {
-    repackWasm(src, from, dst, to, width, height);
-    return;
-  }
   const n = byteLengthUnchecked(from, width, height);
   const m = byteLengthUnchecked(to, width, height);
-  const io = stageIo(src, n, dst, m, isPacked(from) ? 0 : width * height * 2);
+  const planarIn = !isPacked(from);
+  const planarOut = !isPacked(to);
+  const io = stageIo(src, n, dst, m, planarIn && planarOut ? width * height * 2 : 0);
   const { heap: h, src: s, dst: d } = io;
-  if (isPacked(from)) {
+  // (planar → planar maps after: mapped-then-averaged 4:2:0 chroma would round differently)
+  const fused = limited && planarIn && !planarOut ? 1 : 0;
+  if (!planarIn && !planarOut) {
     if (from === to) h.u8.copyWithin(d, s, s + n);
     else h.kernels.swapPacked(s, d, n);
   } else {
-    const t = io.extra;
-    const a = yuvLayout(from, width, height);
-    const b = yuvLayout(to, width, height);
-    h.kernels.planarToPacked(
-      s,
-      t,
-      width,
-      height,
-      0,
-      s + a.uBase,
-      s + a.vBase,
-      a.cStride,
-      a.chromaShift,
-      from === 'NV12' ? 1 : 0,
-    );
-    h.kernels.packedToPlanar(
-      t,
-      d,
-      width,
-      height,
-      0,
-      d + b.uBase,
-      d + b.vBase,
-      b.cStride,
-      b.chromaShift,
-      to === 'NV12' ? 1 : 0,
-    );
+    // planar → packed straight into dst, or into the scratch frame on the way to planar
+    const packed = planarIn ? (planarOut ? io.extra : d) : s;
+    const packedFormat = planarIn ? (planarOut ? 'YUYV' : to) : from;
+    const uyvy = packedFormat === 'UYVY' ? 1 : 0;
+    if (planarIn) {
+      const a = yuvLayout(from, width, height);
+      const nv12 = from === 'NV12' ? 1 : 0;
+      h.kernels.planarToPacked(
+        s,
+        packed,
+        width,
+        height,
+        uyvy,
+        s + a.uBase,
+        s + a.vBase,
+        a.cStride,
+        a.chromaShift,
+        nv12,
+        fused,
+      );
+    }
+    if (planarOut) {
+      const b = yuvLayout(to, width, height);
+      const nv12 = to === 'NV12' ? 1 : 0;
+      h.kernels.packedToPlanar(
+        packed,
+        d,
+        width,
+        height,
+        uyvy,
+        d + b.uBase,
+        d + b.vBase,
+        b.cStride,
+        b.chromaShift,
+        nv12,
+      );
+    }
   }
-  finishIo(io);
-}
-
-/** Packed 4:2:2 ↔ planar (exactly one side packed). */
-function repackWasm(
-  src: Uint8Array,
-  from: YuvFormat,
-  dst: Uint8Array,
-  to: YuvFormat,
-  width: number,
-  height: number,
-): void {
-  const n = byteLengthUnchecked(from, width, height);
-  const m = byteLengthUnchecked(to, width, height);
-  const packedIn = from === 'YUYV' || from === 'UYVY';
-  const planar = yuvLayout((packedIn ? to : from) as YuvFormat, width, height);
-  const io = stageIo(src, n, dst, m);
-  const { heap: h, src: s, dst: d } = io;
-  const planarAt = packedIn ? d : s;
-  const nv12 = (packedIn ? to : from) === 'NV12' ? 1 : 0;
-  const uyvy = (packedIn ? from : to) === 'UYVY' ? 1 : 0;
-  const args = [
-    width,
-    height,
-    uyvy,
-    planarAt + planar.uBase,
-    planarAt + planar.vBase,
-    planar.cStride,
-    planar.chromaShift,
-    nv12,
-  ] as const;
-  if (packedIn) h.kernels.packedToPlanar(s, d, ...args);
-  else h.kernels.planarToPacked(s, d, ...args);
+  if (limited && !fused) {
+    if (planarOut) {
+      h.kernels.rangeToLimited(d, width * height, 0);
+      h.kernels.rangeToLimited(d + width * height, m - width * height, 1);
+    } else h.kernels.rangeToLimited(d, m, to === 'YUYV' ? 2 : 3);
+  }
   finishIo(io);
 }
 

@@ -655,6 +655,7 @@ function tensorPackedWasm(
       L.cStride,
       L.chromaShift,
       format === 'NV12' ? 1 : 0,
+      0,
     );
   } else {
     ps = srcAt < 0 ? base + os : srcAt + firstRow * stride;
@@ -867,6 +868,7 @@ function tensorAreaWasm(
       L.cStride,
       L.chromaShift,
       format === 'NV12' ? 1 : 0,
+      0,
     );
   } else {
     ps = srcAt < 0 ? base + os : srcAt + firstRow * stride;

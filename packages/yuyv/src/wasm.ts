@@ -137,6 +137,7 @@ export interface Kernels {
     cStride: number,
     chromaShift: number,
     nv12: number,
+    limited: number,
   ): void;
   tensorArea(
     src: Ptr,
