@@ -53,6 +53,13 @@ export interface MaskEngine {
    * call, so the caller may reuse it as soon as this returns.
    */
   infer(yuyv: Uint8Array, width: number, height: number, mask: Float32Array): Promise<void>;
+  /**
+   * Optional, with `poll`: starts inference like `infer` but without a promise. The real-time loop
+   * asks `poll` once per frame, so nothing wakes the idle main thread when inference ends.
+   */
+  start?(yuyv: Uint8Array, width: number, height: number, mask: Float32Array): void;
+  /** Optional: the inference milliseconds once the started run has filled its mask, else `undefined`; throws its error. */
+  poll?(): number | undefined;
   close(): Promise<void>;
 }
 

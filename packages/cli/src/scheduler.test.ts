@@ -225,6 +225,104 @@ describe('Scheduler', () => {
     expect((await s2.run(ac.signal)).framesOut).toBe(3);
   });
 
+  it('real time with a polling engine: the mask is looked for at each frame, nothing waits for it', async () => {
+    const comp = maskEcho();
+    let pending: { v: number; mask: Float32Array } | undefined;
+    let ready = false;
+    const starts: number[] = [];
+    const engine: MaskEngine = {
+      maskWidth: 2,
+      maskHeight: 2,
+      label: 'polled',
+      infer: () => Promise.reject(new Error('real time must not call infer()')),
+      start(yuyv, _w, _h, mask) {
+        starts.push(yuyv[0]!);
+        pending = { v: yuyv[0]! / 255, mask };
+        ready = false;
+      },
+      poll() {
+        if (!ready || pending === undefined) return undefined;
+        pending.mask.fill(pending.v);
+        pending = undefined;
+        return 7;
+      },
+      close: async () => {},
+    };
+    const s = new Scheduler(
+      { source: memorySource(6, { intervalMs: 1 }), sink: recordingSink(), engine, compositor: comp },
+      {
+        inferEvery: 1,
+        stillThreshold: 0,
+        mirror: false,
+        realtime: true,
+        // the model has its answer after the 3rd frame was written, and again after the 6th
+        onFrame: (st) => {
+          if (st.framesOut === 3 || st.framesOut === 6) ready = true;
+        },
+      },
+    );
+    const summary = await s.run(new AbortController().signal);
+    expect(comp.seen).toEqual([null, null, null, 0, 0, 0]);
+    // started on frame 0, and again on frame 3 once its mask was taken; the last run was waited for
+    expect(starts).toEqual([0, 120]);
+    expect(summary.inferences).toBe(2);
+    expect(summary.maskReused).toBe(4);
+    expect(s.stats.inference.percentile(50)).toBe(7);
+  });
+
+  it('leaves a polling engine idle when the source fails mid-run (the next run can start it)', async () => {
+    let running = false;
+    let polls = 0;
+    const engine: MaskEngine = {
+      maskWidth: 1,
+      maskHeight: 1,
+      label: 'polled',
+      infer: () => Promise.reject(new Error('real time must not call infer()')),
+      start: () => {
+        running = true;
+      },
+      poll: () => {
+        polls++;
+        if (polls < 5) return undefined; // still running for a few polls
+        running = false;
+        return 1;
+      },
+      close: async () => {},
+    };
+    const failing: FrameSource = {
+      ...memorySource(0),
+      async *frames() {
+        yield { data: new Uint8Array(W * H * 2), sequence: 0 };
+        throw new Error('camera unplugged');
+      },
+    };
+    const s = new Scheduler(
+      { source: failing, sink: recordingSink(), engine, compositor: maskEcho() },
+      { inferEvery: 1, stillThreshold: 0, mirror: false, realtime: true },
+    );
+    await expect(s.run(new AbortController().signal)).rejects.toThrow('camera unplugged');
+    expect(running).toBe(false);
+  });
+
+  it('ends a real-time run with the error a polled inference reports', async () => {
+    const engine: MaskEngine = {
+      maskWidth: 1,
+      maskHeight: 1,
+      label: 'polled, failing',
+      infer: () => Promise.reject(new Error('real time must not call infer()')),
+      start: () => {},
+      poll: () => {
+        throw new Error('worker died');
+      },
+      close: async () => {},
+    };
+    const s = new Scheduler(
+      { source: memorySource(5, { intervalMs: 1 }), sink: recordingSink(), engine, compositor: maskEcho() },
+      { inferEvery: 1, stillThreshold: 0, mirror: false, realtime: true },
+    );
+    await expect(s.run(new AbortController().signal)).rejects.toThrow('worker died');
+  });
+
   it('ends the run with the engine error', async () => {
     const engine: MaskEngine = {
       maskWidth: 1,

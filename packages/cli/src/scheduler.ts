@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { allocFrame, DeepsegError, freeFrame, isWasmFrame } from '@deepseg/yuyv';
 import { Pacer } from './pacer.ts';
 import { PipelineStats } from './pipeline-stats.ts';
@@ -75,6 +76,8 @@ export class Scheduler {
   #haveMask = false;
   #busy = false;
   #pending: Promise<void> | undefined;
+  /** A run started with the engine's `start`, looked for with `poll` at each frame (real time). */
+  #polling = false;
   #failure: unknown;
   readonly #still: StillDetector;
   #stillRun = 0;
@@ -123,10 +126,59 @@ export class Scheduler {
     this.#still.reset();
   }
 
+  #swapMasks(): void {
+    const t = this.#front;
+    this.#front = this.#back;
+    this.#back = t;
+    this.#haveMask = true;
+    this.stats.inferences++;
+    this.#busy = false;
+  }
+
+  /** Real time: takes the polled run's mask if it is ready (never waits). */
+  #pollInference(): void {
+    if (!this.#polling) return;
+    let ms: number | undefined;
+    try {
+      ms = this.#engine.poll?.();
+    } catch (e) {
+      this.#polling = false;
+      this.#busy = false;
+      this.#failure = e;
+      return;
+    }
+    if (ms === undefined) return;
+    this.#polling = false;
+    this.#swapMasks();
+    this.stats.inference.push(ms);
+  }
+
+  /**
+   * Lets a polled run still going finish (milliseconds): the counts add up, the engine is not closed
+   * under it, and it is idle for the next run.
+   */
+  async #settlePolled(): Promise<void> {
+    for (let waited = 0; this.#polling && waited < 10_000; waited += 2) {
+      await sleep(2);
+      this.#pollInference();
+    }
+  }
+
   #startInference(yuyv: Uint8Array): void {
     this.#busy = true;
     const started = performance.now();
     const { width, height } = this.#source;
+    const engine = this.#engine;
+    if (this.#options.realtime && engine.start && engine.poll) {
+      try {
+        engine.start(yuyv, width, height, this.#back);
+      } catch (e) {
+        this.#busy = false;
+        throw e;
+      }
+      this.#polling = true;
+      return;
+    }
     let promise: Promise<void>;
     try {
       promise = this.#engine.infer(yuyv, width, height, this.#back);
@@ -136,13 +188,8 @@ export class Scheduler {
     }
     this.#pending = promise.then(
       () => {
-        const t = this.#front;
-        this.#front = this.#back;
-        this.#back = t;
-        this.#haveMask = true;
-        this.stats.inferences++;
+        this.#swapMasks();
         this.stats.inference.push(performance.now() - started);
-        this.#busy = false;
       },
       (e: unknown) => {
         this.#failure = e;
@@ -189,6 +236,8 @@ export class Scheduler {
     try {
       return await this.#loop(signal, composed, staged);
     } finally {
+      // also when the loop failed (camera gone): the engine must be idle for the next run
+      await this.#settlePolled();
       freeFrame(composed);
       freeFrame(staged);
     }
@@ -261,6 +310,8 @@ export class Scheduler {
         this.#pending = undefined;
         if (this.#failure !== undefined) throw this.#failure;
       }
+      this.#pollInference();
+      if (this.#failure !== undefined) throw this.#failure;
       const tc = performance.now();
       this.#compositor.process(yuyv, this.#haveMask ? this.#front : null, composed);
       let out = composed;
@@ -283,6 +334,7 @@ export class Scheduler {
       if (this.#options.maxFrames !== undefined && stats.framesOut >= this.#options.maxFrames) break;
     }
     if (this.#pending) await this.#pending;
+    await this.#settlePolled();
     if (this.#failure !== undefined) throw this.#failure;
     return {
       framesIn: stats.framesIn,

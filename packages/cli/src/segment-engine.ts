@@ -37,6 +37,9 @@ export async function createSegmentEngine(options: SegmentEngineOptions = {}): P
     allocateMask: () => segmenter.createMask(),
     infer: (yuyv, width, height, mask) =>
       segmenter.segment({ data: yuyv, width, height, format: 'YUYV' }, mask),
+    start: (yuyv, width, height, mask) =>
+      segmenter.start({ data: yuyv, width, height, format: 'YUYV' }, mask),
+    poll: () => (segmenter.poll() ? segmenter.timings.inferenceMs : undefined),
     close: () => segmenter.dispose(),
   };
 }

@@ -51,6 +51,21 @@ export interface BackendSession {
    * @throws ERR_BACKEND_FAILED, ERR_DISPOSED
    */
   run(input: Float32Array, output: Float32Array): Promise<void>;
+  /**
+   * Optional, with {@link poll}: starts a run like `run()` but returns nothing. For backends whose
+   * run ends on another thread: the caller asks `poll()` when it next has time, instead of being
+   * woken by a promise it would only look at then anyway.
+   * @throws as run() does for what it checks before starting
+   */
+  start?(input: Float32Array, output: Float32Array): void;
+  /**
+   * Optional, with {@link start}: `true` once the started run has written `output` (or when none
+   * is running), `false` while it runs. Never blocks.
+   * @throws the run's error (ERR_BACKEND_FAILED, ERR_DISPOSED), once
+   */
+  poll?(): boolean;
+  /** Optional: milliseconds the last run took where it ran (worker thread, device). */
+  readonly lastRunMs?: number;
   /** Frees the session (terminates its worker, frees native memory). Idempotent. */
   dispose(): Promise<void>;
 }

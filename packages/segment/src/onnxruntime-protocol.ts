@@ -12,17 +12,30 @@ export interface WorkerLoad {
   inputShape: number[];
   outputShape: number[];
   output: OutputGeometry;
+  /** The input tensor, written by the main thread before each run (float32, input shape). */
+  input: SharedArrayBuffer;
+  /** Run state (Int32 at byte 0: {@link RUN_STATE}) and the last run's milliseconds (Float64 at byte 8). */
+  control: SharedArrayBuffer;
 }
+
+/** Values of the run state word in {@link WorkerLoad.control}. */
+export const RUN_STATE = { idle: 0, running: 1, done: 2, failed: 3 } as const;
+/** Bytes of {@link WorkerLoad.control}. */
+export const CONTROL_BYTES = 16;
 
 export type ToWorker =
   | WorkerLoad
   /** Makes a SharedArrayBuffer known to the worker once; runs then name it by id. */
   | { type: 'register'; id: number; buffer: SharedArrayBuffer }
-  /** `input` is transferred (no copy) and comes back with `done`. */
-  | { type: 'run'; input: ArrayBuffer; out: number; offset: number };
+  /**
+   * Runs on the shared input into buffer `out` at byte `offset`; sets the run state when done, and
+   * replies `done` only if `notify` (a caller that polls the state is not woken for it).
+   */
+  | { type: 'run'; out: number; offset: number; notify: boolean };
 
 export type FromWorker =
   | { type: 'ready'; version: string }
   | { type: 'loaded'; inputName: string; outputName: string; outputShape: number[] }
-  | { type: 'done'; input: ArrayBuffer }
-  | { type: 'error'; code: string; message: string; input?: ArrayBuffer };
+  | { type: 'done' }
+  /** Always sent for a failed run, notify or not. */
+  | { type: 'error'; code: string; message: string };

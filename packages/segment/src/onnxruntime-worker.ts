@@ -4,11 +4,11 @@ import { parentPort } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { decodePersonProbability } from './decode.ts';
 import type { OutputGeometry } from './manifest.ts';
-import type { FromWorker, ToWorker, WorkerLoad } from './onnxruntime-protocol.ts';
+import { type FromWorker, RUN_STATE, type ToWorker, type WorkerLoad } from './onnxruntime-protocol.ts';
 
 const port = parentPort;
 if (port === null) throw new Error('onnxruntime-worker must run in a worker thread');
-const post = (m: FromWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
+const post = (m: FromWorker): void => port.postMessage(m);
 
 ort.env.logLevel = 'error';
 
@@ -18,6 +18,14 @@ let outputName = '';
 let inputShape: number[] = [];
 let output: OutputGeometry | undefined;
 let rawOutput: ort.Tensor | undefined;
+// Made once per model, so that a run allocates nothing: onnxruntime-node takes no SharedArrayBuffer
+// views, so each run copies the shared input into the feed tensor's own array.
+let shared: Float32Array | undefined;
+let feedData: Float32Array | undefined;
+let feeds: Record<string, ort.Tensor> = {};
+let fetches: Record<string, ort.Tensor> = {};
+let state: Int32Array | undefined;
+let runMs: Float64Array | undefined;
 const buffers = new Map<number, SharedArrayBuffer>();
 const views = new Map<string, Float32Array>();
 
@@ -97,13 +105,20 @@ async function load(m: WorkerLoad): Promise<FromWorker> {
     };
   }
   rawOutput = new ort.Tensor('float32', new Float32Array(got.reduce((a, b) => a * b, 1)), [...got]);
+  shared = new Float32Array(m.input);
+  feedData = new Float32Array(shared.length);
+  feeds = { [inputName]: new ort.Tensor('float32', feedData, inputShape) };
+  fetches = { [outputName]: rawOutput };
+  state = new Int32Array(m.control, 0, 1);
+  runMs = new Float64Array(m.control, 8, 1);
   return { type: 'loaded', inputName, outputName, outputShape: [...got] };
 }
 
-async function run(input: ArrayBuffer, out: number, offset: number): Promise<void> {
+async function run(out: number, offset: number, notify: boolean): Promise<void> {
   try {
-    if (session === undefined || output === undefined || rawOutput === undefined)
+    if (session === undefined || output === undefined || rawOutput === undefined || feedData === undefined)
       throw new Error('no model loaded');
+    const started = performance.now();
     const key = `${out}:${offset}`;
     let dst = views.get(key);
     if (dst === undefined) {
@@ -112,14 +127,18 @@ async function run(input: ArrayBuffer, out: number, offset: number): Promise<voi
       dst = new Float32Array(sab, offset, output.width * output.height);
       views.set(key, dst);
     }
-    const feed = new ort.Tensor('float32', new Float32Array(input), inputShape);
+    feedData.set(shared as Float32Array);
     // The pre-allocated output tensor receives the result: no output allocation per frame.
-    await session.run({ [inputName]: feed }, { [outputName]: rawOutput });
+    await session.run(feeds, fetches);
     decodePersonProbability(rawOutput.data as Float32Array, dst, output);
-    post({ type: 'done', input }, [input]);
+    (runMs as Float64Array)[0] = performance.now() - started;
+    Atomics.store(state as Int32Array, 0, RUN_STATE.done);
+    if (notify) post({ type: 'done' });
   } catch (e) {
     const text = e instanceof Error ? e.message : String(e);
-    post({ type: 'error', code: 'ERR_BACKEND_FAILED', message: text, input }, [input]);
+    // The message first: a caller polling the state waits for it before reporting the failure.
+    post({ type: 'error', code: 'ERR_BACKEND_FAILED', message: text });
+    if (state !== undefined) Atomics.store(state, 0, RUN_STATE.failed);
   }
 }
 
@@ -132,7 +151,7 @@ port.on('message', (m: ToWorker) => {
       buffers.set(m.id, m.buffer);
       return;
     case 'run':
-      void run(m.input, m.out, m.offset);
+      void run(m.out, m.offset, m.notify);
       return;
   }
 });

@@ -4,7 +4,7 @@ import { DeepsegError } from '@deepseg/yuyv';
 import { type Backend, type BackendSession, checkRunBuffers, type LoadRequest } from './backend.ts';
 import { segmentError } from './errors.ts';
 import { inputShape as manifestInputShape, outputShape as manifestOutputShape } from './manifest.ts';
-import type { FromWorker, ToWorker } from './onnxruntime-protocol.ts';
+import { CONTROL_BYTES, type FromWorker, RUN_STATE, type ToWorker } from './onnxruntime-protocol.ts';
 import { spawnWorker } from './worker-spawn.ts';
 
 /** Name of the onnxruntime-node backend (its key in `backendOptions`). */
@@ -81,6 +81,8 @@ class WorkerChannel {
   readonly worker: Worker;
   #pending: { resolve: (m: FromWorker) => void; reject: (e: Error) => void } | undefined;
   #dead: Error | undefined;
+  /** A failure the worker reported while no request was pending (a polled run). */
+  #unclaimed: FromWorker | undefined;
   readonly ready: Promise<string>;
 
   constructor() {
@@ -111,7 +113,8 @@ class WorkerChannel {
       }
       const p = this.#pending;
       this.#pending = undefined;
-      p?.resolve(m);
+      if (p) p.resolve(m);
+      else if (m.type === 'error') this.#unclaimed = m;
     });
     this.worker.on('error', (e) =>
       die(
@@ -139,17 +142,24 @@ class WorkerChannel {
     return this.#dead;
   }
 
-  post(message: ToWorker, transfer: ArrayBuffer[] = []): void {
-    if (this.#dead) throw this.#dead;
-    this.worker.postMessage(message, transfer);
+  /** Takes the failure of a polled run, if the worker has reported one. */
+  takeUnclaimed(): FromWorker | undefined {
+    const m = this.#unclaimed;
+    this.#unclaimed = undefined;
+    return m;
   }
 
-  request(message: ToWorker, transfer: ArrayBuffer[] = []): Promise<FromWorker> {
+  post(message: ToWorker): void {
+    if (this.#dead) throw this.#dead;
+    this.worker.postMessage(message);
+  }
+
+  request(message: ToWorker): Promise<FromWorker> {
     if (this.#dead) return Promise.reject(this.#dead);
     this.worker.ref();
     return new Promise<FromWorker>((resolve, reject) => {
       this.#pending = { resolve, reject };
-      this.worker.postMessage(message, transfer);
+      this.worker.postMessage(message);
     }).finally(() => this.worker.unref());
   }
 
@@ -173,31 +183,58 @@ function workerError(m: FromWorker, model: string, path: string): DeepsegError {
 
 let nextBufferId = 1;
 
+/** Shared memory of one session: the input tensor and the run state the worker sets. */
+function sessionMemory(inputLength: number): { input: Float32Array; control: SharedArrayBuffer } {
+  return {
+    input: new Float32Array(new SharedArrayBuffer(inputLength * 4)),
+    control: new SharedArrayBuffer(CONTROL_BYTES),
+  };
+}
+
 class OnnxruntimeSession implements BackendSession {
   readonly backend = ONNXRUNTIME_BACKEND;
   readonly inputShape: readonly number[];
   readonly outputShape: readonly number[];
   #channel: WorkerChannel;
   #input: Float32Array;
+  #state: Int32Array;
+  #runMs: Float64Array;
   #ids = new WeakMap<SharedArrayBuffer, number>();
   #scratch: Float32Array;
   #model: string;
   #disposed = false;
+  /** The polled run in flight: where its result goes once the state says done. */
+  #polled: Float32Array | undefined;
 
-  constructor(channel: WorkerChannel, req: LoadRequest, outputShape: number[]) {
+  constructor(
+    channel: WorkerChannel,
+    req: LoadRequest,
+    outputShape: number[],
+    memory: { input: Float32Array; control: SharedArrayBuffer },
+  ) {
     this.#channel = channel;
     this.#model = req.manifest.id;
     this.inputShape = manifestInputShape(req.manifest.input);
     this.outputShape = outputShape;
-    this.#input = new Float32Array(this.inputShape.reduce((a, b) => a * b, 1));
+    this.#input = memory.input;
+    this.#state = new Int32Array(memory.control, 0, 1);
+    this.#runMs = new Float64Array(memory.control, 8, 1);
     const o = req.manifest.output;
     this.#scratch = new Float32Array(new SharedArrayBuffer(o.width * o.height * 4));
+  }
+
+  get lastRunMs(): number {
+    return this.#runMs[0] as number;
+  }
+
+  #busy(): boolean {
+    return this.#channel.busy || this.#polled !== undefined;
   }
 
   inputBuffer(): Float32Array {
     const dead = this.#channel.dead;
     if (dead) throw dead;
-    if (this.#channel.busy) {
+    if (this.#busy()) {
       throw segmentError(
         'ERR_SEGMENTER_BUSY',
         'The input tensor is in use by a running inference; await run() first',
@@ -219,10 +256,13 @@ class OnnxruntimeSession implements BackendSession {
     return id;
   }
 
-  async run(input: Float32Array, output: Float32Array): Promise<void> {
+  /** Checks, copies the input into shared memory and marks the run started; returns its target. */
+  #begin(input: Float32Array, output: Float32Array): { out: number; offset: number; direct: boolean } {
     if (this.#disposed)
       throw segmentError('ERR_DISPOSED', 'The onnxruntime session was disposed', { backend: this.backend });
-    if (this.#channel.busy) {
+    const dead = this.#channel.dead;
+    if (dead) throw dead;
+    if (this.#busy()) {
       throw segmentError(
         'ERR_SEGMENTER_BUSY',
         'run() called while the previous run is still in progress; await it first',
@@ -237,17 +277,42 @@ class OnnxruntimeSession implements BackendSession {
     // Caller memory shared with the worker is written directly; anything else goes through scratch.
     const direct = output.buffer instanceof SharedArrayBuffer;
     const target = direct ? output : this.#scratch;
-    const id = this.#bufferId(target.buffer as SharedArrayBuffer);
-    const reply = await this.#channel.request(
-      { type: 'run', input: own.buffer as ArrayBuffer, out: id, offset: target.byteOffset },
-      [own.buffer as ArrayBuffer],
-    );
-    if (reply.type === 'done' || (reply.type === 'error' && reply.input)) {
-      const back = (reply as { input: ArrayBuffer }).input;
-      this.#input = new Float32Array(back);
-    }
+    const out = this.#bufferId(target.buffer as SharedArrayBuffer);
+    Atomics.store(this.#state, 0, RUN_STATE.running);
+    return { out, offset: target.byteOffset, direct };
+  }
+
+  async run(input: Float32Array, output: Float32Array): Promise<void> {
+    const { out, offset, direct } = this.#begin(input, output);
+    const reply = await this.#channel.request({ type: 'run', out, offset, notify: true });
     if (reply.type !== 'done') throw workerError(reply, this.#model, '');
     if (!direct) output.set(this.#scratch);
+  }
+
+  start(input: Float32Array, output: Float32Array): void {
+    const { out, offset } = this.#begin(input, output);
+    this.#polled = output;
+    this.#channel.post({ type: 'run', out, offset, notify: false });
+  }
+
+  poll(): boolean {
+    const output = this.#polled;
+    if (output === undefined) return true;
+    const dead = this.#channel.dead;
+    if (dead) {
+      this.#polled = undefined;
+      throw dead;
+    }
+    const failure = this.#channel.takeUnclaimed();
+    if (failure) {
+      this.#polled = undefined;
+      throw workerError(failure, this.#model, '');
+    }
+    // A failed run counts once its message has arrived (above): it carries the reason.
+    if (Atomics.load(this.#state, 0) !== RUN_STATE.done) return false;
+    this.#polled = undefined;
+    if (!(output.buffer instanceof SharedArrayBuffer)) output.set(this.#scratch);
+    return true;
   }
 
   async dispose(): Promise<void> {
@@ -259,8 +324,8 @@ class OnnxruntimeSession implements BackendSession {
 
 /**
  * The onnxruntime-node backend: one worker thread per loaded model runs an ORT InferenceSession,
- * so inference never blocks the event loop; the input tensor is transferred to the worker and
- * back (no copy), the mask is written into shared memory.
+ * so inference never blocks the event loop; the input tensor and the mask live in shared memory.
+ * `start()`/`poll()` run it without a reply message, so an idle caller is not woken for it.
  *
  * @param defaults - options used when `backendOptions['onnxruntime-node']` gives none
  * @throws ERR_INVALID_OPTION for bad options (at creation)
@@ -294,6 +359,7 @@ export function onnxruntimeBackend(defaults: OnnxruntimeOptions = {}): Backend<O
     async load(req, options) {
       const o = validate({ ...defaults, ...options });
       const channel = take();
+      const memory = sessionMemory(manifestInputShape(req.manifest.input).reduce((a, b) => a * b, 1));
       try {
         await channel.ready;
         const reply = await channel.request({
@@ -306,9 +372,11 @@ export function onnxruntimeBackend(defaults: OnnxruntimeOptions = {}): Backend<O
           inputShape: manifestInputShape(req.manifest.input),
           outputShape: manifestOutputShape(req.manifest.output),
           output: req.manifest.output,
+          input: memory.input.buffer as SharedArrayBuffer,
+          control: memory.control,
         });
         if (reply.type !== 'loaded') throw workerError(reply, req.manifest.id, req.path);
-        return new OnnxruntimeSession(channel, req, reply.outputShape);
+        return new OnnxruntimeSession(channel, req, reply.outputShape, memory);
       } catch (e) {
         await channel.terminate();
         throw e;

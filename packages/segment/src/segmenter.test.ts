@@ -95,6 +95,71 @@ describe.skipIf(!yuyv || !rgb)('createSegmenter with the built-in selfie-general
     expect(Array.from(c)).toEqual(Array.from(a));
   });
 
+  it('start() and poll() give segment()’s mask, set the timings, and allow one run at a time', async () => {
+    const a = seg.createMask();
+    await seg.segment(frame(2), a);
+    expect(seg.poll()).toBe(true);
+    for (const b of [seg.createMask(), new Float32Array(256 * 256)]) {
+      seg.start(frame(2), b);
+      const busy = await caught(() => seg.start(frame(2), seg.createMask()));
+      expect(isDeepsegError(busy, 'ERR_SEGMENTER_BUSY')).toBe(true);
+      const overlapping = await caught(seg.segment(frame(2), seg.createMask()));
+      expect(isDeepsegError(overlapping, 'ERR_SEGMENTER_BUSY')).toBe(true);
+      while (!seg.poll()) await new Promise((r) => setTimeout(r, 1));
+      expect(Array.from(b)).toEqual(Array.from(a));
+      expect(seg.timings.inferenceMs).toBeGreaterThan(0);
+    }
+    const bad = await caught(() => seg.start({ tensor: new Float32Array(10) }, seg.createMask()));
+    expect(isDeepsegError(bad, 'ERR_FRAME_SIZE')).toBe(true);
+    expect(seg.poll()).toBe(true);
+  });
+
+  it('polls backends without start()/poll() through their run() promise, and reports their errors', async () => {
+    const ort = onnxruntimeBackend();
+    let fail = false;
+    const plain: Backend = {
+      apiVersion: 1,
+      name: 'run-only',
+      capabilities: ort.capabilities,
+      init: () => ort.init(),
+      async load(req) {
+        const s = await ort.load(req);
+        return {
+          backend: 'run-only',
+          inputShape: s.inputShape,
+          outputShape: s.outputShape,
+          inputBuffer: () => s.inputBuffer(),
+          run: (input, output) => (fail ? Promise.reject(new Error('device lost')) : s.run(input, output)),
+          dispose: () => s.dispose(),
+        };
+      },
+    };
+    const other = await createSegmenter({ model: 'selfie-general', backend: plain });
+    try {
+      const a = seg.createMask();
+      await seg.segment(frame(1), a);
+      const b = other.createMask();
+      other.start(frame(1), b);
+      while (!other.poll()) await new Promise((r) => setTimeout(r, 1));
+      expect(Array.from(b)).toEqual(Array.from(a));
+      fail = true;
+      other.start(frame(1), b);
+      let error: unknown;
+      for (let i = 0; i < 1000 && error === undefined; i++) {
+        try {
+          if (other.poll()) break;
+        } catch (e) {
+          error = e;
+        }
+        await new Promise((r) => setTimeout(r, 1));
+      }
+      expect((error as Error | undefined)?.message).toBe('device lost');
+      expect(other.poll()).toBe(true);
+    } finally {
+      await other.dispose();
+    }
+  });
+
   it('agrees between the YUYV and RGB24 decodes of the same frame', async () => {
     const a = seg.createMask();
     const b = seg.createMask();

@@ -98,6 +98,23 @@ export interface Segmenter {
    *   ERR_SEGMENTER_BUSY (previous call not finished), ERR_DISPOSED, ERR_BACKEND_FAILED
    */
   segment(input: FrameInput | TensorInput, mask: Float32Array): Promise<void>;
+  /**
+   * Starts what `segment()` does and returns at once; {@link poll} tells when `mask` holds the
+   * result. Made for real-time loops that look for the newest mask once per frame anyway: nothing
+   * settles when inference ends, so an idle thread is not woken for it (the onnxruntime backend's
+   * worker sets a flag in shared memory instead of posting a reply).
+   *
+   * @throws what `segment()` throws before inference starts (ERR_FRAME_SIZE, ERR_INVALID_OPTION,
+   *   ERR_SEGMENTER_BUSY, ERR_DISPOSED)
+   */
+  start(input: FrameInput | TensorInput, mask: Float32Array): void;
+  /**
+   * `true` once the run `start()` began has written its mask (and when none runs), `false` while it
+   * runs; never blocks. Updates `timings` when it returns `true`.
+   *
+   * @throws the run's error (ERR_BACKEND_FAILED, ERR_DISPOSED), once
+   */
+  poll(): boolean;
   /** Frees the backend session (terminates the worker). Idempotent. */
   dispose(): Promise<void>;
 }
@@ -197,6 +214,8 @@ class SegmenterImpl implements Segmenter {
   readonly timings: SegmentTimings = { preprocessMs: 0, inferenceMs: 0 };
   #session: BackendSession;
   #busy = false;
+  /** The run `start()` began: when, and (backends without `poll`) how its promise settled. */
+  #started: { at: number; settled: boolean; error?: unknown } | undefined;
   #disposed = false;
   #tensorLength: number;
 
@@ -225,7 +244,7 @@ class SegmenterImpl implements Segmenter {
     if (this.#busy) {
       throw segmentError(
         'ERR_SEGMENTER_BUSY',
-        'segment() called while the previous call is still running; await it first',
+        'segment() or start() called while the previous run is still going; await it (or poll() until true) first',
         {
           model: this.model.id,
         },
@@ -234,6 +253,62 @@ class SegmenterImpl implements Segmenter {
   }
 
   async segment(input: FrameInput | TensorInput, mask: Float32Array): Promise<void> {
+    const tensor = this.#prepare(input, mask);
+    const t1 = performance.now();
+    this.#busy = true;
+    try {
+      await this.#session.run(tensor, mask);
+    } finally {
+      this.#busy = false;
+    }
+    this.timings.inferenceMs = performance.now() - t1;
+  }
+
+  start(input: FrameInput | TensorInput, mask: Float32Array): void {
+    const tensor = this.#prepare(input, mask);
+    const session = this.#session;
+    const at = performance.now();
+    if (session.start && session.poll) {
+      session.start(tensor, mask);
+      this.#started = { at, settled: false };
+    } else {
+      const started: { at: number; settled: boolean; error?: unknown } = { at, settled: false };
+      session.run(tensor, mask).then(
+        () => {
+          started.settled = true;
+        },
+        (e: unknown) => {
+          started.error = e;
+          started.settled = true;
+        },
+      );
+      this.#started = started;
+    }
+    this.#busy = true;
+  }
+
+  poll(): boolean {
+    const started = this.#started;
+    if (started === undefined) return true;
+    const session = this.#session;
+    let done: boolean;
+    try {
+      done = session.poll ? session.poll() : started.settled;
+      if (done && started.error !== undefined) throw started.error;
+    } catch (e) {
+      this.#started = undefined;
+      this.#busy = false;
+      throw e;
+    }
+    if (!done) return false;
+    this.#started = undefined;
+    this.#busy = false;
+    this.timings.inferenceMs = session.lastRunMs ?? performance.now() - started.at;
+    return true;
+  }
+
+  /** Checks the call, and turns a frame into the model's input tensor; sets `timings.preprocessMs`. */
+  #prepare(input: FrameInput | TensorInput, mask: Float32Array): Float32Array {
     this.#check();
     const n = this.output.width * this.output.height;
     if (!(mask instanceof Float32Array) || mask.length !== n) {
@@ -285,15 +360,8 @@ class SegmenterImpl implements Segmenter {
         range: input.range,
       });
     }
-    const t1 = performance.now();
-    this.#busy = true;
-    try {
-      await this.#session.run(tensor, mask);
-    } finally {
-      this.#busy = false;
-    }
-    this.timings.preprocessMs = t1 - t0;
-    this.timings.inferenceMs = performance.now() - t1;
+    this.timings.preprocessMs = performance.now() - t0;
+    return tensor;
   }
 
   async dispose(): Promise<void> {

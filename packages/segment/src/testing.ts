@@ -127,6 +127,37 @@ export function describeBackendConformance(options: ConformanceOptions): void {
       expect(Array.from(c)).not.toEqual(Array.from(a));
     });
 
+    it('start()/poll(), when offered: the same map as run(), one run at a time, poll() true when idle', async () => {
+      const start = session.start?.bind(session);
+      const poll = session.poll?.bind(session);
+      if (start === undefined || poll === undefined) {
+        expect(session.poll).toBeUndefined();
+        return;
+      }
+      expect(poll()).toBe(true);
+      const n = manifest.output.width * manifest.output.height;
+      const pattern = patternTensor(session.inputBuffer().length, 3);
+      const a = new Float32Array(n);
+      await session.run(pattern, a);
+      for (const b of [new Float32Array(n), new Float32Array(new SharedArrayBuffer(n * 4))]) {
+        start(pattern, b);
+        let busy: unknown;
+        try {
+          start(pattern, new Float32Array(n));
+        } catch (e) {
+          busy = e;
+        }
+        expect((busy as { code?: string } | undefined)?.code).toBe('ERR_SEGMENTER_BUSY');
+        const deadline = Date.now() + 30_000;
+        while (!poll()) {
+          if (Date.now() > deadline) throw new Error('poll() stayed false for 30 s');
+          await new Promise((r) => setTimeout(r, 1));
+        }
+        expect(Array.from(b)).toEqual(Array.from(a));
+        expect(poll()).toBe(true);
+      }
+    });
+
     it.skipIf(!options.sample)(
       'segments the sample: its foreground share is in the expected range',
       async () => {
@@ -223,6 +254,33 @@ export function describeBackendConformance(options: ConformanceOptions): void {
         .run(new Float32Array(s.inputShape.reduce((a, b) => a * b, 1)), new Float32Array(n))
         .catch((x: unknown) => x);
       expect(isDeepsegError(e, 'ERR_DISPOSED')).toBe(true);
+    });
+
+    it('ends a polled run with ERR_DISPOSED when disposed under it, then refuses start()', async () => {
+      const s = await load(manifest, path);
+      if (s.start === undefined || s.poll === undefined) {
+        await s.dispose();
+        expect(s.poll).toBeUndefined();
+        return;
+      }
+      const n = manifest.output.width * manifest.output.height;
+      const input = new Float32Array(s.inputShape.reduce((a, b) => a * b, 1));
+      s.start(input, new Float32Array(n));
+      await s.dispose();
+      let e: unknown;
+      try {
+        s.poll();
+      } catch (x) {
+        e = x;
+      }
+      expect(isDeepsegError(e, 'ERR_DISPOSED')).toBe(true);
+      let again: unknown;
+      try {
+        s.start(input, new Float32Array(n));
+      } catch (x) {
+        again = x;
+      }
+      expect(isDeepsegError(again, 'ERR_DISPOSED')).toBe(true);
     });
   });
 }
