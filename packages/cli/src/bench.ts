@@ -22,6 +22,9 @@ const CLIP = 'media/doctor_desk_5s_960x540.mp4';
 const FPS = 30;
 const WARMUP = 20;
 const MEASURE = 90;
+/** Runs of each target configuration (720p YUYV, 1080p MJPEG; default model): the median run is its
+ * row. This machine's speed drifts by up to 30 % from minute to minute; one run is one sample of it. */
+const TARGET_RUNS = Number(process.env.BENCH_TARGET_RUNS ?? 3);
 
 interface Config {
   width: number;
@@ -46,6 +49,8 @@ interface Result extends Config {
   compositeMs: number;
   dropped: number;
   peakRssMb: number;
+  /** Target configurations: CPU ms per frame of every run (the row is the median run). */
+  cpuMsRuns?: number[];
 }
 
 function memoryCamera(frames: Uint8Array[], cfg: Config, count: number, paced: boolean): FrameSource {
@@ -234,18 +239,31 @@ async function main(): Promise<void> {
   console.log(header);
   const results: Result[] = [];
   const script = fileURLToPath(import.meta.url);
+  const isTarget = (c: Config) =>
+    c.model === DEFAULT_MODEL &&
+    (c.inferEvery ?? 1) === 1 &&
+    ((c.width === 1280 && c.format === 'YUYV') || (c.width === 1920 && c.format === 'MJPEG'));
+  let worstP99 = 0;
   for (const cfg of configs) {
-    const child = spawnSync(process.execPath, [...process.execArgv, script, '--one', JSON.stringify(cfg)], {
-      encoding: 'utf8',
-      maxBuffer: 1 << 24,
-    });
-    const line = child.stdout.trim().split('\n').pop() ?? '';
-    if (child.status !== 0 || !line.startsWith('{')) {
-      console.error(`failed: ${JSON.stringify(cfg)}\n${child.stderr}`);
-      process.exitCode = 1;
-      continue;
+    const runs: Result[] = [];
+    for (let k = 0; k < (isTarget(cfg) ? TARGET_RUNS : 1); k++) {
+      const child = spawnSync(process.execPath, [...process.execArgv, script, '--one', JSON.stringify(cfg)], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 24,
+      });
+      const line = child.stdout.trim().split('\n').pop() ?? '';
+      if (child.status !== 0 || !line.startsWith('{')) {
+        console.error(`failed: ${JSON.stringify(cfg)}\n${child.stderr}`);
+        process.exitCode = 1;
+        continue;
+      }
+      runs.push(JSON.parse(line) as Result);
     }
-    const r = JSON.parse(line) as Result;
+    if (runs.length === 0) continue;
+    runs.sort((a, b) => a.cpuMsPerFrame - b.cpuMsPerFrame);
+    for (const x of runs) worstP99 = Math.max(worstP99, x.latencyP99);
+    const r = runs[Math.floor(runs.length / 2)] as Result;
+    if (runs.length > 1) r.cpuMsRuns = runs.map((x) => x.cpuMsPerFrame);
     results.push(r);
     console.log(
       [
@@ -263,6 +281,7 @@ async function main(): Promise<void> {
         r.inferencesPerSecond.toFixed(1).padStart(8),
         String(r.dropped).padStart(8),
         r.peakRssMb.toFixed(0).padStart(12),
+        r.cpuMsRuns ? `  (median of ${r.cpuMsRuns.map((x) => x.toFixed(2)).join(', ')})` : '',
       ].join(' '),
     );
   }
@@ -275,9 +294,12 @@ async function main(): Promise<void> {
   const targets = {
     '720p YUYV <= 5 ms CPU/frame': t720 ? t720.cpuMsPerFrame <= 5 : undefined,
     '1080p MJPEG <= 15 ms CPU/frame': t1080 ? t1080.cpuMsPerFrame <= 15 : undefined,
-    'p99 latency < 33.3 ms (all runs)': results.every((r) => r.latencyP99 < 1000 / 30),
+    'p99 latency < 33.3 ms (all runs)': worstP99 < 1000 / 30,
   };
-  console.log('\ntargets (default model):', JSON.stringify(targets));
+  console.log(
+    `\ntargets (default model; target rows are the median of ${TARGET_RUNS} runs; worst p99 ${worstP99.toFixed(1)} ms):`,
+    JSON.stringify(targets),
+  );
   const out = join(repoRoot, 'bench-results', 'cli.json');
   mkdirSync(join(repoRoot, 'bench-results'), { recursive: true });
   writeFileSync(
