@@ -166,7 +166,6 @@ export class Scheduler {
 
   #startInference(yuyv: Uint8Array): void {
     this.#busy = true;
-    const started = performance.now();
     const { width, height } = this.#source;
     const engine = this.#engine;
     if (this.#options.realtime && engine.start && engine.poll) {
@@ -179,6 +178,7 @@ export class Scheduler {
       this.#polling = true;
       return;
     }
+    const started = performance.now();
     let promise: Promise<void>;
     try {
       promise = this.#engine.infer(yuyv, width, height, this.#back);

@@ -64,11 +64,14 @@ export interface TensorInput {
   tensor: Float32Array;
 }
 
-/** Milliseconds spent in the last `segment()` call. */
+/** Milliseconds spent in the last `segment()` call (or `start()`/`poll()` run). */
 export interface SegmentTimings {
   /** Frame → tensor (0 for tensor input). */
   preprocessMs: number;
-  /** Backend run, including the decode to probability and the thread hand-over. */
+  /**
+   * Backend run, including the decode to probability: after `segment()` with the thread hand-over;
+   * after `poll()` as the backend measured it where it ran (onnxruntime: in its worker).
+   */
   inferenceMs: number;
 }
 
