@@ -206,25 +206,26 @@ export async function runDoctor(env: DoctorEnvironment): Promise<DoctorFinding[]
     }
   }
 
-  if (env.hasFfmpeg())
-    out.push({ status: 'ok', title: 'ffmpeg installed (video backgrounds and video files work)' });
-  else {
-    out.push({
-      status: 'warn',
-      title: 'ffmpeg is not installed: video backgrounds and video files (other than .y4m) will not work',
-      fix: 'sudo apt-get install ffmpeg',
-    });
-  }
-  if (env.hasTurboJpeg())
-    out.push({ status: 'ok', title: 'libturbojpeg installed (MJPEG cameras decode straight to YUV)' });
-  else {
-    out.push({
-      status: 'warn',
-      title: 'libturbojpeg is not installed: MJPEG cameras decode through RGB, about 3× the CPU at 1080p',
-      fix: 'sudo apt-get install libturbojpeg0',
-    });
-  }
+  out.push(
+    optionalPackage(
+      env.hasFfmpeg(),
+      'ffmpeg installed (video backgrounds and video files work)',
+      'ffmpeg is not installed: video backgrounds and video files (other than .y4m) will not work',
+      'sudo apt-get install ffmpeg',
+    ),
+    optionalPackage(
+      env.hasTurboJpeg(),
+      'libturbojpeg installed (MJPEG cameras decode straight to YUV)',
+      'libturbojpeg is not installed: MJPEG cameras decode through RGB, about 3× the CPU at 1080p',
+      'sudo apt-get install libturbojpeg0',
+    ),
+  );
   return out;
+}
+
+/** A package deepseg works without, less well: ok when present, else a warning with its install line. */
+function optionalPackage(present: boolean, ok: string, missing: string, fix: string): DoctorFinding {
+  return present ? { status: 'ok', title: ok } : { status: 'warn', title: missing, fix };
 }
 
 function readText(path: string): string | undefined {

@@ -1,4 +1,4 @@
-import { createSegmenter, type Segmenter } from '@deepseg/segment';
+import { createSegmenter, type FrameInput, type Segmenter } from '@deepseg/segment';
 import type { MaskEngine } from './pipeline-types.ts';
 
 /** Options of {@link createSegmentEngine}. */
@@ -29,16 +29,22 @@ export async function createSegmentEngine(options: SegmentEngineOptions = {}): P
     ...(options.threads !== undefined ? { threads: options.threads } : {}),
   });
   const threads = options.threads ?? 1;
+  // One frame description, refilled per call (the segmenter reads it before returning).
+  const input: FrameInput = { data: new Uint8Array(0), width: 0, height: 0, format: 'YUYV' };
+  const frame = (data: Uint8Array, width: number, height: number): FrameInput => {
+    input.data = data;
+    input.width = width;
+    input.height = height;
+    return input;
+  };
   return {
     segmenter,
     maskWidth: segmenter.output.width,
     maskHeight: segmenter.output.height,
     label: `${segmenter.model.id} (${segmenter.backend}, ${threads} thread${threads === 1 ? '' : 's'}, ${segmenter.input.width}x${segmenter.input.height})`,
     allocateMask: () => segmenter.createMask(),
-    infer: (yuyv, width, height, mask) =>
-      segmenter.segment({ data: yuyv, width, height, format: 'YUYV' }, mask),
-    start: (yuyv, width, height, mask) =>
-      segmenter.start({ data: yuyv, width, height, format: 'YUYV' }, mask),
+    infer: (yuyv, width, height, mask) => segmenter.segment(frame(yuyv, width, height), mask),
+    start: (yuyv, width, height, mask) => segmenter.start(frame(yuyv, width, height), mask),
     poll: () => (segmenter.poll() ? segmenter.timings.inferenceMs : undefined),
     close: () => segmenter.dispose(),
   };

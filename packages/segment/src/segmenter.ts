@@ -217,8 +217,11 @@ class SegmenterImpl implements Segmenter {
   readonly timings: SegmentTimings = { preprocessMs: 0, inferenceMs: 0 };
   #session: BackendSession;
   #busy = false;
-  /** The run `start()` began: when, and (backends without `poll`) how its promise settled. */
-  #started: { at: number; settled: boolean; error?: unknown } | undefined;
+  /** A run `start()` began that `poll()` has not yet seen end, and when it began. */
+  #polled = false;
+  #startedAt = 0;
+  /** Backends without their own `poll()`: how the started run's `run()` promise settled. */
+  #settled: { done: boolean; error?: unknown } | undefined;
   #disposed = false;
   #tensorLength: number;
 
@@ -270,44 +273,47 @@ class SegmenterImpl implements Segmenter {
   start(input: FrameInput | TensorInput, mask: Float32Array): void {
     const tensor = this.#prepare(input, mask);
     const session = this.#session;
-    const at = performance.now();
-    if (session.start && session.poll) {
-      session.start(tensor, mask);
-      this.#started = { at, settled: false };
-    } else {
-      const started: { at: number; settled: boolean; error?: unknown } = { at, settled: false };
+    this.#startedAt = performance.now();
+    if (session.start && session.poll) session.start(tensor, mask);
+    else {
+      const settled: { done: boolean; error?: unknown } = { done: false };
       session.run(tensor, mask).then(
         () => {
-          started.settled = true;
+          settled.done = true;
         },
         (e: unknown) => {
-          started.error = e;
-          started.settled = true;
+          settled.error = e;
+          settled.done = true;
         },
       );
-      this.#started = started;
+      this.#settled = settled;
     }
+    this.#polled = true;
     this.#busy = true;
   }
 
   poll(): boolean {
-    const started = this.#started;
-    if (started === undefined) return true;
+    if (!this.#polled) return true;
     const session = this.#session;
+    const settled = this.#settled;
     let done: boolean;
     try {
-      done = session.poll ? session.poll() : started.settled;
-      if (done && started.error !== undefined) throw started.error;
+      done = settled ? settled.done : (session.poll as () => boolean)();
+      if (done && settled?.error !== undefined) throw settled.error;
     } catch (e) {
-      this.#started = undefined;
-      this.#busy = false;
+      this.#endPolled();
       throw e;
     }
     if (!done) return false;
-    this.#started = undefined;
-    this.#busy = false;
-    this.timings.inferenceMs = session.lastRunMs ?? performance.now() - started.at;
+    this.#endPolled();
+    this.timings.inferenceMs = session.lastRunMs ?? performance.now() - this.#startedAt;
     return true;
+  }
+
+  #endPolled(): void {
+    this.#polled = false;
+    this.#settled = undefined;
+    this.#busy = false;
   }
 
   /** Checks the call, and turns a frame into the model's input tensor; sets `timings.preprocessMs`. */

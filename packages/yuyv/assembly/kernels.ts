@@ -2155,31 +2155,26 @@ function rowRuns(crow: usize, gw: i32, ivStart: usize, roiEnd: i32, width: i32, 
     if (x1 <= x0) continue;
     const c = <i32>load<u8>(crow + <usize>g);
     if (c !== cur) {
-      if (x0 > start) {
-        const r = runs + <usize>(nRuns * 12);
-        store<i32>(r, start);
-        store<i32>(r, x0, 4);
-        store<i32>(r, cur, 8);
-        nRuns++;
-      }
+      if (x0 > start) nRuns = pushRun(runs, nRuns, start, x0, cur);
       start = x0;
       cur = c;
     }
   }
   if (roiEnd < width && cur !== 0) {
-    const r = runs + <usize>(nRuns * 12);
-    store<i32>(r, start);
-    store<i32>(r, roiEnd, 4);
-    store<i32>(r, cur, 8);
-    nRuns++;
+    nRuns = pushRun(runs, nRuns, start, roiEnd, cur);
     start = roiEnd;
     cur = 0;
   }
-  const r = runs + <usize>(nRuns * 12);
+  return pushRun(runs, nRuns, start, width, cur);
+}
+
+// Appends run `n` (start, end, class) to `runs`; returns the new count.
+function pushRun(runs: usize, n: i32, start: i32, end: i32, cls: i32): i32 {
+  const r = runs + <usize>(n * 12);
   store<i32>(r, start);
-  store<i32>(r, width, 4);
-  store<i32>(r, cur, 8);
-  return nRuns + 1;
+  store<i32>(r, end, 4);
+  store<i32>(r, cls, 8);
+  return n + 1;
 }
 
 // Copies n bytes with 16-byte vector moves (memory.copy on shared memory is a slow out-of-line

@@ -6,6 +6,7 @@ import {
   assertInt,
   assertLength,
   assertNoOverlap,
+  assertOptionsObject,
   assertRect,
   type Rect,
 } from './validate.ts';
@@ -173,15 +174,7 @@ export function guidedCompositeYuyv(
   b: Float32Array,
   options: GuidedCompositeOptions,
 ): void {
-  if (typeof options !== 'object' || options === null) {
-    throw new DeepsegError(
-      'ERR_INVALID_OPTION',
-      'Expected an options object { width, height, gridWidth, gridHeight }',
-      {
-        option: 'options',
-      },
-    );
-  }
+  assertOptionsObject(options, '{ width, height, gridWidth, gridHeight }');
   const { width, height, gridWidth: gw, gridHeight: gh } = options;
   assertDimensions(width, height, 'YUYV');
   assertInt(gw, 'gridWidth', 1);

@@ -1,5 +1,5 @@
 import { DeepsegError } from './errors.ts';
-import { assertFinite, assertInt } from './validate.ts';
+import { assertFinite, assertInt, assertOptionsObject } from './validate.ts';
 import { addressOf, type Heap, layout, wasmHeap } from './wasm.ts';
 
 /** Options of {@link temporalMaskStep}. */
@@ -50,9 +50,7 @@ function gridOptions(
   o: unknown,
   what: string,
 ): { o: Record<string, unknown>; width: number; height: number } {
-  if (typeof o !== 'object' || o === null) {
-    throw new DeepsegError('ERR_INVALID_OPTION', `Expected an options object ${what}`, { option: 'options' });
-  }
+  assertOptionsObject(o, what);
   const r = o as Record<string, unknown>;
   assertInt(r.width, 'width', 1);
   assertInt(r.height, 'height', 1);

@@ -1,6 +1,6 @@
 import { DeepsegError } from './errors.ts';
 import { byteLengthUnchecked, isYuvFormat, PIXEL_FORMATS, type PixelFormat } from './pixel-format.ts';
-import { assertBytes, assertDimensions, assertLength, assertOneOf } from './validate.ts';
+import { assertBytes, assertDimensions, assertLength, assertOneOf, assertOptionsObject } from './validate.ts';
 import { addressOf, copyIn, heapView, layout, wasmHeap } from './wasm.ts';
 
 /** Options of {@link fullToLimitedRange}. */
@@ -26,11 +26,7 @@ export interface RangeOptions {
  * ```
  */
 export function fullToLimitedRange(frame: Uint8Array, options: RangeOptions): void {
-  if (typeof options !== 'object' || options === null) {
-    throw new DeepsegError('ERR_INVALID_OPTION', 'Expected an options object { width, height, format }', {
-      option: 'options',
-    });
-  }
+  assertOptionsObject(options, '{ width, height, format }');
   const { width, height, format } = options;
   assertOneOf(format, PIXEL_FORMATS, 'format');
   if (!isYuvFormat(format)) {

@@ -13,6 +13,15 @@ function show(value: unknown): string {
   return typeof value;
 }
 
+/** @internal Throws ERR_INVALID_OPTION unless `options` is an object; `fields` names what it holds. */
+export function assertOptionsObject(options: unknown, fields: string): asserts options is object {
+  if (typeof options !== 'object' || options === null) {
+    throw new DeepsegError('ERR_INVALID_OPTION', `Expected an options object ${fields}`, {
+      option: 'options',
+    });
+  }
+}
+
 /** @internal Throws ERR_INVALID_OPTION unless `value` is one of `allowed`. */
 export function assertOneOf<T extends string>(
   value: unknown,

@@ -143,25 +143,12 @@ describe('weightedBlurPlanes', () => {
       for (let x = 0; x < width; x++) frame[(y * width + x) * 2] = x < 32 ? 235 : 16;
     const mask = Float32Array.from({ length: 16 }, (_, i) => (i % 8 < 4 ? 1 : 0));
     const planes = new Float32Array(16 * 2 * 4);
-    weightedBlurPlanes(frame, mask, planes, {
-      width,
-      height,
-      factor: 4,
-      radius: 2,
-      maskWidth: 8,
-      maskHeight: 2,
-    });
+    const options = { width, height, factor: 4, radius: 2, maskWidth: 8, maskHeight: 2 };
+    weightedBlurPlanes(frame, mask, planes, options);
     // Low-resolution column 8 is the first background column right of the boundary.
     expect(planes[8]!).toBeLessThan(20);
     // Without the mask the person's light bleeds in.
-    weightedBlurPlanes(frame, new Float32Array(16), planes, {
-      width,
-      height,
-      factor: 4,
-      radius: 2,
-      maskWidth: 8,
-      maskHeight: 2,
-    });
+    weightedBlurPlanes(frame, new Float32Array(16), planes, options);
     expect(planes[8]!).toBeGreaterThan(60);
   });
 

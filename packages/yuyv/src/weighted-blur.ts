@@ -1,5 +1,13 @@
 import { DeepsegError } from './errors.ts';
-import { assertBytes, assertDimensions, assertInt, assertLength, assertRect, type Rect } from './validate.ts';
+import {
+  assertBytes,
+  assertDimensions,
+  assertInt,
+  assertLength,
+  assertOptionsObject,
+  assertRect,
+  type Rect,
+} from './validate.ts';
 import { addressOf, copyIn, layout, residentTables, wasmHeap } from './wasm.ts';
 
 /** Options of {@link weightedBlurPlanes}. */
@@ -78,15 +86,7 @@ export function weightedBlurPlanes(
   planes: Float32Array,
   options: WeightedBlurOptions,
 ): void {
-  if (typeof options !== 'object' || options === null) {
-    throw new DeepsegError(
-      'ERR_INVALID_OPTION',
-      'Expected an options object { width, height, factor, radius, maskWidth, maskHeight }',
-      {
-        option: 'options',
-      },
-    );
-  }
+  assertOptionsObject(options, '{ width, height, factor, radius, maskWidth, maskHeight }');
   const { width, height, factor, radius, maskWidth: gw, maskHeight: gh } = options;
   const passes = options.passes ?? 2;
   assertDimensions(width, height, 'YUYV');
