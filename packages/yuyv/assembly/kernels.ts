@@ -2343,22 +2343,17 @@ export function guidedComposite(
         if (!slotsReady) {
           const k1 = load<i32>(ayI1 + j);
           fy = load<f32>(ayF + j);
-          if ((k0 & 1) === 0 ? gSlotRow0 !== k0 : gSlotRow1 !== k0) {
-            if ((k0 & 1) === 0) {
-              fillGuidedSlot(sa0, sb0, gridA, gridB, k0, gw, roiEnd, width, ivStart, axF);
-              gSlotRow0 = k0;
-            } else {
-              fillGuidedSlot(sa1, sb1, gridA, gridB, k0, gw, roiEnd, width, ivStart, axF);
-              gSlotRow1 = k0;
-            }
-          }
-          if ((k1 & 1) === 0 ? gSlotRow0 !== k1 : gSlotRow1 !== k1) {
-            if ((k1 & 1) === 0) {
-              fillGuidedSlot(sa0, sb0, gridA, gridB, k1, gw, roiEnd, width, ivStart, axF);
-              gSlotRow0 = k1;
-            } else {
-              fillGuidedSlot(sa1, sb1, gridA, gridB, k1, gw, roiEnd, width, ivStart, axF);
-              gSlotRow1 = k1;
+          // Grid rows k0 and k1 in their slots (even rows in slot 0, odd in slot 1).
+          for (let t = 0; t < 2; t++) {
+            const k = t === 0 ? k0 : k1;
+            if ((k & 1) === 0) {
+              if (gSlotRow0 !== k) {
+                fillGuidedSlot(sa0, sb0, gridA, gridB, k, gw, roiEnd, width, ivStart, axF);
+                gSlotRow0 = k;
+              }
+            } else if (gSlotRow1 !== k) {
+              fillGuidedSlot(sa1, sb1, gridA, gridB, k, gw, roiEnd, width, ivStart, axF);
+              gSlotRow1 = k;
             }
           }
           pa0 = (k0 & 1) === 0 ? sa0 : sa1;
