@@ -63,10 +63,14 @@ function memoryCamera(frames: Uint8Array[], cfg: Config, count: number, paced: b
     label: 'memory camera',
     async *frames(signal: AbortSignal): AsyncGenerator<SourceFrame> {
       const pacer = paced ? new Pacer(FPS) : undefined;
-      for (let i = 0; i < count && !signal.aborted; i++) {
-        if (pacer) await pacer.wait(signal);
-        else if (i % 8 === 0) await new Promise((r) => setImmediate(r)); // let inference results in
-        yield { data: frames[i % frames.length]!, capturedAt: performance.now(), sequence: i };
+      try {
+        for (let i = 0; i < count && !signal.aborted; i++) {
+          if (pacer) await pacer.wait(signal);
+          else if (i % 8 === 0) await new Promise((r) => setImmediate(r)); // let inference results in
+          yield { data: frames[i % frames.length]!, capturedAt: performance.now(), sequence: i };
+        }
+      } finally {
+        pacer?.close();
       }
     },
     close: async () => {},

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { SampleRing } from './latency-ring.ts';
 import { Pacer } from './pacer.ts';
@@ -390,6 +391,29 @@ describe('Pacer', () => {
     now = 1000; // a long stall: no burst of catch-up frames
     expect(p.claim()).toBe(0);
     expect(p.claim()).toBe(100);
+  });
+
+  it('waits for the slot, wakes at once when the signal aborts, and close() removes its one listener', async () => {
+    const p = new Pacer(20); // 50 ms slots
+    const ac = new AbortController();
+    await p.wait(ac.signal); // the first slot is now
+    const t = performance.now();
+    await p.wait(ac.signal);
+    await p.wait(ac.signal);
+    expect(performance.now() - t).toBeGreaterThanOrEqual(85);
+    expect(getEventListeners(ac.signal, 'abort')).toHaveLength(1);
+    p.close();
+    expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
+
+    const slow = new Pacer(0.5); // 2 s slots
+    const stop = new AbortController();
+    await slow.wait(stop.signal);
+    const t2 = performance.now();
+    setTimeout(() => stop.abort(), 20);
+    await slow.wait(stop.signal);
+    expect(performance.now() - t2).toBeLessThan(1000);
+    await slow.wait(stop.signal); // aborted: no wait at all
+    expect(performance.now() - t2).toBeLessThan(1000);
   });
 });
 

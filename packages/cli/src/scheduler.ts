@@ -233,9 +233,11 @@ export class Scheduler {
     // pre-processing both read it there (each would copy it otherwise).
     const composed = allocFrame(frameBytes);
     const staged = allocFrame(frameBytes);
+    const pace = this.#options.realtime && !this.#source.live ? new Pacer(this.#source.fps) : undefined;
     try {
-      return await this.#loop(signal, composed, staged);
+      return await this.#loop(signal, composed, staged, pace);
     } finally {
+      pace?.close();
       // also when the loop failed (camera gone): the engine must be idle for the next run
       await this.#settlePolled();
       freeFrame(composed);
@@ -243,7 +245,12 @@ export class Scheduler {
     }
   }
 
-  async #loop(signal: AbortSignal, composed: Uint8Array, staged: Uint8Array): Promise<RunSummary> {
+  async #loop(
+    signal: AbortSignal,
+    composed: Uint8Array,
+    staged: Uint8Array,
+    pace: Pacer | undefined,
+  ): Promise<RunSummary> {
     const source = this.#source;
     const sink = this.#sink;
     const { width, height } = source;
@@ -254,7 +261,6 @@ export class Scheduler {
         : undefined;
     const scaler = scaled ? new YuyvScaler(width, height, sink.width, sink.height) : undefined;
     const interval = 1000 / source.fps;
-    const pace = this.#options.realtime && !source.live ? new Pacer(source.fps) : undefined;
     const stats = this.stats;
     let index = 0;
     let staleRun = 0;

@@ -41,7 +41,8 @@ export interface BackendSession {
   readonly outputShape: readonly number[];
   /**
    * The session's own input tensor. Writing the next input here and passing it to `run` avoids a
-   * copy. It may be a different array after each `run()`: read it again each frame.
+   * copy. It may be a different array after each `run()`: read it again each frame. It is freed with
+   * the session (onnxruntime-node keeps it in @deepseg/yuyv's WebAssembly memory).
    */
   inputBuffer(): Float32Array;
   /**

@@ -12,8 +12,10 @@ export interface WorkerLoad {
   inputShape: number[];
   outputShape: number[];
   output: OutputGeometry;
-  /** The input tensor, written by the main thread before each run (float32, input shape). */
+  /** The memory of the input tensor, written by the main thread before each run (float32, input shape). */
   input: SharedArrayBuffer;
+  /** Where in `input` the tensor starts (bytes). */
+  inputOffset: number;
   /** Run state (Int32 at byte 0: {@link RUN_STATE}) and the last run's milliseconds (Float64 at byte 8). */
   control: SharedArrayBuffer;
 }

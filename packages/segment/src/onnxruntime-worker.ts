@@ -27,7 +27,8 @@ let fetches: Record<string, ort.Tensor> = {};
 let state: Int32Array | undefined;
 let runMs: Float64Array | undefined;
 const buffers = new Map<number, SharedArrayBuffer>();
-const views = new Map<string, Float32Array>();
+/** Output views by buffer id, then byte offset. */
+const views = new Map<number, Map<number, Float32Array>>();
 
 function dims(meta: unknown): (number | string)[] | undefined {
   const shape = (meta as { shape?: unknown }).shape;
@@ -105,7 +106,11 @@ async function load(m: WorkerLoad): Promise<FromWorker> {
     };
   }
   rawOutput = new ort.Tensor('float32', new Float32Array(got.reduce((a, b) => a * b, 1)), [...got]);
-  shared = new Float32Array(m.input);
+  shared = new Float32Array(
+    m.input,
+    m.inputOffset,
+    m.inputShape.reduce((a, b) => a * b, 1),
+  );
   feedData = new Float32Array(shared.length);
   feeds = { [inputName]: new ort.Tensor('float32', feedData, inputShape) };
   fetches = { [outputName]: rawOutput };
@@ -119,16 +124,21 @@ async function run(out: number, offset: number, notify: boolean): Promise<void> 
     if (session === undefined || output === undefined || rawOutput === undefined || feedData === undefined)
       throw new Error('no model loaded');
     const started = performance.now();
-    const key = `${out}:${offset}`;
-    let dst = views.get(key);
+    let byOffset = views.get(out);
+    let dst = byOffset?.get(offset);
     if (dst === undefined) {
       const sab = buffers.get(out);
       if (sab === undefined) throw new Error(`unknown output buffer ${out}`);
       dst = new Float32Array(sab, offset, output.width * output.height);
-      views.set(key, dst);
+      if (byOffset === undefined) {
+        byOffset = new Map();
+        views.set(out, byOffset);
+      }
+      byOffset.set(offset, dst);
     }
     feedData.set(shared as Float32Array);
-    // The pre-allocated output tensor receives the result: no output allocation per frame.
+    // The result lands in the pre-allocated output tensor (onnxruntime-node still returns a copy of
+    // it in a new buffer, which is dropped).
     await session.run(feeds, fetches);
     decodePersonProbability(rawOutput.data as Float32Array, dst, output);
     (runMs as Float64Array)[0] = performance.now() - started;

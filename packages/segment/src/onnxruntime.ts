@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type { Worker } from 'node:worker_threads';
-import { DeepsegError } from '@deepseg/yuyv';
+import { allocFloat32, DeepsegError, freeFrame } from '@deepseg/yuyv';
 import { type Backend, type BackendSession, checkRunBuffers, type LoadRequest } from './backend.ts';
 import { segmentError } from './errors.ts';
 import { inputShape as manifestInputShape, outputShape as manifestOutputShape } from './manifest.ts';
@@ -183,10 +183,14 @@ function workerError(m: FromWorker, model: string, path: string): DeepsegError {
 
 let nextBufferId = 1;
 
-/** Shared memory of one session: the input tensor and the run state the worker sets. */
+/**
+ * Shared memory of one session: the input tensor and the run state the worker sets. The tensor lives in
+ * @deepseg/yuyv's WebAssembly memory (shared memory, so the worker reads it there): frameToTensor
+ * writes it in place instead of building it in scratch and copying it out. Freed with the session.
+ */
 function sessionMemory(inputLength: number): { input: Float32Array; control: SharedArrayBuffer } {
   return {
-    input: new Float32Array(new SharedArrayBuffer(inputLength * 4)),
+    input: allocFloat32(inputLength),
     control: new SharedArrayBuffer(CONTROL_BYTES),
   };
 }
@@ -319,6 +323,7 @@ class OnnxruntimeSession implements BackendSession {
     if (this.#disposed) return;
     this.#disposed = true;
     await this.#channel.terminate();
+    freeFrame(this.#input);
   }
 }
 
@@ -373,12 +378,14 @@ export function onnxruntimeBackend(defaults: OnnxruntimeOptions = {}): Backend<O
           outputShape: manifestOutputShape(req.manifest.output),
           output: req.manifest.output,
           input: memory.input.buffer as SharedArrayBuffer,
+          inputOffset: memory.input.byteOffset,
           control: memory.control,
         });
         if (reply.type !== 'loaded') throw workerError(reply, req.manifest.id, req.path);
         return new OnnxruntimeSession(channel, req, reply.outputShape, memory);
       } catch (e) {
         await channel.terminate();
+        freeFrame(memory.input);
         throw e;
       }
     },

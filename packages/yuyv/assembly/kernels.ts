@@ -2843,3 +2843,20 @@ export function rangeToLimited(p: usize, n: usize, mode: i32): void {
     store<u8>(p + i, (<i32>load<u8>(p + i) * m + k) >> 8);
   }
 }
+
+// ---------------------------------------------------------------------------------------------------
+// dst[i] = max(0, min(src[i], 1)) over n floats; NaN stays NaN and −0 becomes +0, as
+// Math.max(0, Math.min(v, 1)) does. src and dst may be the same.
+export function clampUnit(src: usize, dst: usize, n: i32): void {
+  const zero = f32x4.splat(0);
+  const one = f32x4.splat(1);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = (<usize>i) << 2;
+    v128.store(dst + o, f32x4.max(zero, f32x4.min(v128.load(src + o), one)));
+  }
+  for (; i < n; i++) {
+    const o = (<usize>i) << 2;
+    store<f32>(dst + o, max<f32>(0, min<f32>(load<f32>(src + o), 1)));
+  }
+}

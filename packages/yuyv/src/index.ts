@@ -1,5 +1,6 @@
 export type { BoxMeanOptions } from './box-mean.ts';
 export { boxMeanPlanes } from './box-mean.ts';
+export { clampUnit } from './clamp.ts';
 export type { RgbToYuvCoefficients, YuvToRgbCoefficients } from './color.ts';
 export { ColorMatrix, ColorRange, rgbToYuvCoefficients, yuvToRgbCoefficients } from './color.ts';
 export type { CompositeFrameOptions, CompositeOptions } from './composite.ts';

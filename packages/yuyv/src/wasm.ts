@@ -257,6 +257,7 @@ export interface Kernels {
     sums: Ptr,
   ): void;
   rangeToLimited(p: Ptr, n: number, mode: number): void;
+  clampUnit(src: Ptr, dst: Ptr, n: number): void;
   weightedBlurPlanes(
     frame: Ptr,
     sx: Ptr,
