@@ -1,15 +1,22 @@
 import {
+  allocFloat32,
   allocFrame,
   boxMeanPlanes,
   type ColorMatrix,
   type ColorRange,
   DeepsegError,
   freeFrame,
+  type GridLumaOptions,
   type GuidedBackground,
   type GuidedCompositeOptions,
+  gridLuma,
   guidedCompositeYuyv,
   isWasmFrame,
+  type MaskToGridOptions,
+  maskToGrid,
   type Rect,
+  removeSmallRegions,
+  type SmallRegionOptions,
 } from '@deepseg/yuyv';
 import { MaskWeightedBlur } from './blur-background.ts';
 import { morph } from './box-filter.ts';
@@ -21,7 +28,7 @@ import {
   guidedFilterCoefficients,
 } from './guided-filter.ts';
 import { loadImageYuyv } from './image-background.ts';
-import { createLayout, type Layout, type MaskGeometry, sampleLuma } from './layout.ts';
+import { createLayout, type Layout, type MaskGeometry } from './layout.ts';
 import {
   BackgroundFit,
   type BackgroundSpec,
@@ -34,7 +41,6 @@ import {
   type ResolvedRefine,
   resolveRefineOptions,
 } from './options.ts';
-import { removeSmallRegions } from './regions.ts';
 import { temporalStep } from './temporal.ts';
 import { VideoPlayer } from './video-background.ts';
 
@@ -186,6 +192,8 @@ function normaliseBackground(spec: unknown): BackgroundSpec {
 }
 
 interface GridState {
+  /** raw, state, work, guide, prevGuide, motion and tmp, one after the other (WebAssembly memory). */
+  planes: Float32Array;
   /** The working grid: the mask's valid rect, or 1/`subsample` of it (see `guided.subsample`). */
   layout: Layout;
   subsample: number;
@@ -200,12 +208,19 @@ interface GridState {
   prevGuide: Float32Array;
   motion: Float32Array;
   tmp: Float32Array;
-  visited: Uint8Array;
-  queue: Int32Array;
+  /** Options of yuyv's grid kernels, made once per grid (their per-frame fields are set in place). */
+  toGrid: MaskToGridOptions;
+  luma: GridLumaOptions;
+  regions: SmallRegionOptions;
   guided: GuidedScratch;
   rowA: Float32Array;
   rowB: Float32Array;
   hasHistory: boolean;
+}
+
+function freeGrid(g: GridState): void {
+  freeGuidedScratch(g.guided);
+  freeFrame(g.planes);
 }
 
 /** Stops a background that is no longer shown: a video's decoder, a blur's WebAssembly planes. */
@@ -233,6 +248,8 @@ class CompositorImpl implements Compositor {
   readonly #options: GuidedCompositeOptions;
   /** The camera frame copied into WebAssembly memory once per frame, for the two kernels that read it. */
   #stage: Uint8Array | undefined;
+  /** The frame of the current call in WebAssembly memory (itself, or its copy in #stage). */
+  #frameStaged: Uint8Array = new Uint8Array(0);
 
   constructor(o: CompositorOptions, refine: ResolvedRefine) {
     this.width = o.width;
@@ -332,7 +349,7 @@ class CompositorImpl implements Compositor {
     if (this.#active) release(this.#active);
     if (this.#stage) freeFrame(this.#stage);
     this.#stage = undefined;
-    if (this.#grid) freeGuidedScratch(this.#grid.guided);
+    if (this.#grid) freeGrid(this.#grid);
     this.#grid = undefined;
   }
 
@@ -399,9 +416,14 @@ class CompositorImpl implements Compositor {
     const ch = Math.ceil(rect.height / subsample);
     const layout = createLayout(this.width, this.height, { width: cw, height: ch, roi });
     const n = cw * ch;
-    const f = () => new Float32Array(n);
-    if (cur) freeGuidedScratch(cur.guided);
+    // The grid planes in WebAssembly memory: yuyv's grid kernels then work on them in place.
+    const stride = (n + 3) & ~3;
+    const planes = allocFloat32(stride * 7);
+    let next = 0;
+    const f = () => planes.subarray(stride * next, stride * next++ + n);
+    if (cur) freeGrid(cur);
     this.#grid = {
+      planes,
       layout,
       subsample,
       subsampleOption: sub,
@@ -415,8 +437,9 @@ class CompositorImpl implements Compositor {
       prevGuide: f(),
       motion: f(),
       tmp: f(),
-      visited: new Uint8Array(n),
-      queue: new Int32Array(n),
+      toGrid: { maskWidth: g.width, maskHeight: g.height, rect: { ...rect }, subsample },
+      luma: { rowOffsets: layout.sampleRows, colOffsets: layout.sampleCols },
+      regions: { width: cw, height: ch, minArea: 0, foreground: true, threshold: 0.5 },
       guided: createGuidedScratch(n),
       rowA: new Float32Array(cw + 1),
       rowB: new Float32Array(cw + 1),
@@ -454,8 +477,11 @@ class CompositorImpl implements Compositor {
     const gw = layout.gridWidth;
     const gh = layout.gridHeight;
     const r = this.#refine;
-    extractMask(mask, g.maskWidth, g.maskRect, g.subsample, raw, gw, gh);
-    sampleLuma(frame, layout, guide);
+    maskToGrid(mask, raw, g.toGrid);
+    // The frame in WebAssembly memory once: process() composites from the same copy.
+    const staged = this.#staged(frame);
+    this.#frameStaged = staged;
+    gridLuma(staged, guide, g.luma);
     if (r.temporal !== false && g.hasHistory) {
       // Motion blocks of about 2×2 mask cells: one working cell when the grid is already halved.
       temporalStep(
@@ -479,11 +505,19 @@ class CompositorImpl implements Compositor {
     if (r.minBlobArea > 0) {
       // A blob includes its soft rim down to the coverage band's low end, so no faint smudge stays.
       const t = Math.max(0.05, r.coverage[0]);
-      removeSmallRegions(work, gw, gh, Math.round(r.minBlobArea * n), true, g.visited, g.queue, t);
+      const o = g.regions;
+      o.minArea = Math.round(r.minBlobArea * n);
+      o.foreground = true;
+      o.threshold = t;
+      removeSmallRegions(work, o);
     }
     if (r.minHoleArea > 0) {
       const t = Math.min(0.95, r.coverage[1]);
-      removeSmallRegions(work, gw, gh, Math.round(r.minHoleArea * n), false, g.visited, g.queue, t);
+      const o = g.regions;
+      o.minArea = Math.round(r.minHoleArea * n);
+      o.foreground = false;
+      o.threshold = t;
+      removeSmallRegions(work, o);
     }
     let grow = r.dilate;
     let blur = 0;
@@ -526,7 +560,7 @@ class CompositorImpl implements Compositor {
       );
     }
     const bg = this.#active!;
-    const staged = this.#staged(frame);
+    const staged = this.#frameStaged;
     let source: GuidedBackground;
     switch (bg.kind) {
       case 'color':
@@ -564,58 +598,6 @@ class CompositorImpl implements Compositor {
       );
     }
     alphaKernel(frame, alpha, g.layout, this.#kernel);
-  }
-}
-
-/**
- * Copies the valid `rect` of the model's mask onto the working grid, clamped to 0..1: as is, or
- * box-averaged over `s`×`s` blocks (edge blocks clipped).
- */
-function extractMask(
-  mask: Float32Array,
-  maskWidth: number,
-  rect: Rect,
-  s: number,
-  dst: Float32Array,
-  cw: number,
-  ch: number,
-): void {
-  const clamp = (v: number) => (v > 0 ? Math.min(v, 1) : 0);
-  if (s === 1) {
-    for (let y = 0; y < ch; y++) {
-      const src = (rect.y + y) * maskWidth + rect.x;
-      const d = y * cw;
-      for (let x = 0; x < cw; x++) dst[d + x] = clamp(mask[src + x]!);
-    }
-    return;
-  }
-  if (s === 2 && rect.width % 2 === 0 && rect.height % 2 === 0) {
-    for (let cy = 0; cy < ch; cy++) {
-      const r0 = (rect.y + cy * 2) * maskWidth + rect.x;
-      const r1 = r0 + maskWidth;
-      const d = cy * cw;
-      for (let cx = 0; cx < cw; cx++) {
-        const x = cx * 2;
-        const v = (mask[r0 + x]! + mask[r0 + x + 1]! + mask[r1 + x]! + mask[r1 + x + 1]!) * 0.25;
-        // (clamping the mean equals the mean of clamped values for model outputs already in 0..1)
-        dst[d + cx] = v > 0 ? Math.min(v, 1) : 0;
-      }
-    }
-    return;
-  }
-  for (let cy = 0; cy < ch; cy++) {
-    const y0 = cy * s;
-    const y1 = Math.min(rect.height, y0 + s);
-    for (let cx = 0; cx < cw; cx++) {
-      const x0 = cx * s;
-      const x1 = Math.min(rect.width, x0 + s);
-      let sum = 0;
-      for (let y = y0; y < y1; y++) {
-        const row = (rect.y + y) * maskWidth + rect.x;
-        for (let x = x0; x < x1; x++) sum += clamp(mask[row + x]!);
-      }
-      dst[cy * cw + cx] = sum / ((y1 - y0) * (x1 - x0));
-    }
   }
 }
 

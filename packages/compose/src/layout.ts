@@ -120,22 +120,3 @@ export function createLayout(frameWidth: number, frameHeight: number, g: MaskGeo
     colFx,
   };
 }
-
-/**
- * Samples the frame's luma at grid resolution (mean of a 2×2 sample pattern per mask cell) into
- * `dst`, scaled to 0..1.
- */
-export function sampleLuma(frame: Uint8Array, layout: Layout, dst: Float32Array): void {
-  const { gridWidth: gw, gridHeight: gh, sampleCols, sampleRows } = layout;
-  const k = 1 / (4 * 255);
-  for (let gy = 0; gy < gh; gy++) {
-    const r0 = sampleRows[gy * 2]!;
-    const r1 = sampleRows[gy * 2 + 1]!;
-    const o = gy * gw;
-    for (let gx = 0; gx < gw; gx++) {
-      const c0 = sampleCols[gx * 2]!;
-      const c1 = sampleCols[gx * 2 + 1]!;
-      dst[o + gx] = (frame[r0 + c0]! + frame[r0 + c1]! + frame[r1 + c0]! + frame[r1 + c1]!) * k;
-    }
-  }
-}

@@ -2860,3 +2860,154 @@ export function clampUnit(src: usize, dst: usize, n: i32): void {
     store<f32>(dst + o, max<f32>(0, min<f32>(load<f32>(src + o), 1)));
   }
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Grid inputs of @deepseg/compose's refinement. Arithmetic in f64 in the order of the JavaScript it
+// replaced, so results are the same bit for bit.
+
+function clampUnitF64(v: f64): f64 {
+  return v > 0 ? min<f64>(v, 1) : 0;
+}
+
+// The model's mask (rect rx, ry, rw×rh of a maskWidth-wide mask) onto a cw×ch grid: each cell the
+// mean of its s×s block (edge blocks clipped) of values clamped to 0..1; s = 2 with an even rect
+// clamps the mean instead (the same for values already in 0..1).
+export function maskToGrid(
+  mask: usize,
+  maskWidth: i32,
+  rx: i32,
+  ry: i32,
+  rw: i32,
+  rh: i32,
+  s: i32,
+  dst: usize,
+  cw: i32,
+  ch: i32,
+): void {
+  const mstride = (<usize>maskWidth) << 2;
+  if (s === 1) {
+    for (let y = 0; y < ch; y++) {
+      const src = mask + <usize>(ry + y) * mstride + ((<usize>rx) << 2);
+      const d = dst + ((<usize>(y * cw)) << 2);
+      for (let x = 0; x < cw; x++) {
+        const o = (<usize>x) << 2;
+        store<f32>(d + o, <f32>clampUnitF64(<f64>load<f32>(src + o)));
+      }
+    }
+    return;
+  }
+  if (s === 2 && (rw & 1) === 0 && (rh & 1) === 0) {
+    for (let cy = 0; cy < ch; cy++) {
+      const r0 = mask + <usize>(ry + cy * 2) * mstride + ((<usize>rx) << 2);
+      const r1 = r0 + mstride;
+      const d = dst + ((<usize>(cy * cw)) << 2);
+      for (let cx = 0; cx < cw; cx++) {
+        const o = (<usize>cx) << 3;
+        const v =
+          (<f64>load<f32>(r0 + o) +
+            <f64>load<f32>(r0 + o, 4) +
+            <f64>load<f32>(r1 + o) +
+            <f64>load<f32>(r1 + o, 4)) *
+          0.25;
+        store<f32>(d + ((<usize>cx) << 2), <f32>clampUnitF64(v));
+      }
+    }
+    return;
+  }
+  for (let cy = 0; cy < ch; cy++) {
+    const y0 = cy * s;
+    const y1 = min<i32>(rh, y0 + s);
+    for (let cx = 0; cx < cw; cx++) {
+      const x0 = cx * s;
+      const x1 = min<i32>(rw, x0 + s);
+      let sum: f64 = 0;
+      for (let y = y0; y < y1; y++) {
+        const row = mask + <usize>(ry + y) * mstride + ((<usize>rx) << 2);
+        for (let x = x0; x < x1; x++) sum += clampUnitF64(<f64>load<f32>(row + ((<usize>x) << 2)));
+      }
+      store<f32>(dst + ((<usize>(cy * cw + cx)) << 2), <f32>(sum / <f64>((y1 - y0) * (x1 - x0))));
+    }
+  }
+}
+
+// Luma at grid resolution: cell (gx, gy) = (f[r0 + c0] + f[r0 + c1] + f[r1 + c0] + f[r1 + c1]) · k with
+// byte offsets r = rows[2gy], rows[2gy + 1] and c = cols[2gx], cols[2gx + 1] (i32 tables).
+export function gridLuma(frame: usize, rows: usize, cols: usize, gw: i32, gh: i32, k: f64, dst: usize): void {
+  for (let gy = 0; gy < gh; gy++) {
+    const r0 = frame + <usize>load<i32>(rows + ((<usize>gy) << 3));
+    const r1 = frame + <usize>load<i32>(rows + ((<usize>gy) << 3), 4);
+    const d = dst + ((<usize>(gy * gw)) << 2);
+    for (let gx = 0; gx < gw; gx++) {
+      const c0 = <usize>load<i32>(cols + ((<usize>gx) << 3));
+      const c1 = <usize>load<i32>(cols + ((<usize>gx) << 3), 4);
+      const sum =
+        <i32>load<u8>(r0 + c0) + <i32>load<u8>(r0 + c1) + <i32>load<u8>(r1 + c0) + <i32>load<u8>(r1 + c1);
+      store<f32>(d + ((<usize>gx) << 2), <f32>(<f64>sum * k));
+    }
+  }
+}
+
+// Removes 4-connected regions smaller than minArea cells from a w×h f32 mask in place: person blobs
+// (v ≥ threshold) become 0 when fg = 1; background holes (v < threshold) not touching the border
+// become 1 when fg = 0. visited: w·h bytes; queue: w·h i32. Returns how many regions were removed.
+export function removeRegions(
+  mask: usize,
+  w: i32,
+  h: i32,
+  minArea: i32,
+  fg: i32,
+  threshold: f64,
+  visited: usize,
+  queue: usize,
+): i32 {
+  const n = w * h;
+  memory.fill(visited, 0, <usize>n);
+  const want = fg !== 0;
+  let removed = 0;
+  for (let start = 0; start < n; start++) {
+    if (load<u8>(visited + <usize>start) !== 0) continue;
+    if (<f64>load<f32>(mask + ((<usize>start) << 2)) >= threshold !== want) continue;
+    let head = 0;
+    let tail = 0;
+    store<i32>(queue, start);
+    tail = 1;
+    store<u8>(visited + <usize>start, 1);
+    let border = false;
+    while (head < tail) {
+      const i = load<i32>(queue + ((<usize>head) << 2));
+      head++;
+      const y = i / w;
+      const x = i - y * w;
+      if (x === 0 || y === 0 || x === w - 1 || y === h - 1) border = true;
+      if (x > 0) tail = visitCell(i - 1, mask, visited, queue, tail, want, threshold);
+      if (x < w - 1) tail = visitCell(i + 1, mask, visited, queue, tail, want, threshold);
+      if (y > 0) tail = visitCell(i - w, mask, visited, queue, tail, want, threshold);
+      if (y < h - 1) tail = visitCell(i + w, mask, visited, queue, tail, want, threshold);
+    }
+    if (tail < minArea && (want || !border)) {
+      const value: f32 = want ? 0 : 1;
+      for (let k = 0; k < tail; k++)
+        store<f32>(mask + ((<usize>load<i32>(queue + ((<usize>k) << 2))) << 2), value);
+      removed++;
+    }
+  }
+  return removed;
+}
+
+// (small enough that -O3 inlines it)
+function visitCell(
+  j: i32,
+  mask: usize,
+  visited: usize,
+  queue: usize,
+  tail: i32,
+  want: bool,
+  threshold: f64,
+): i32 {
+  if (load<u8>(visited + <usize>j) === 0 && <f64>load<f32>(mask + ((<usize>j) << 2)) >= threshold === want) {
+    store<u8>(visited + <usize>j, 1);
+    store<i32>(queue + ((<usize>tail) << 2), j);
+    return tail + 1;
+  }
+  return tail;
+}

@@ -17,6 +17,8 @@ export {
 } from './convert.ts';
 export type { DeepsegErrorContext, DeepsegErrorOptions } from './errors.ts';
 export { DeepsegError, isDeepsegError } from './errors.ts';
+export type { GridLumaOptions, MaskToGridOptions, SmallRegionOptions } from './grid-inputs.ts';
+export { gridLuma, maskToGrid, removeSmallRegions } from './grid-inputs.ts';
 export type { GuidedBackground, GuidedCompositeOptions } from './guided-composite.ts';
 export { guidedCompositeYuyv } from './guided-composite.ts';
 export type { GuidedFilterOptions, TemporalMaskOptions } from './mask-grid.ts';

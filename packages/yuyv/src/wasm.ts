@@ -258,6 +258,29 @@ export interface Kernels {
   ): void;
   rangeToLimited(p: Ptr, n: number, mode: number): void;
   clampUnit(src: Ptr, dst: Ptr, n: number): void;
+  maskToGrid(
+    mask: Ptr,
+    maskWidth: number,
+    rx: number,
+    ry: number,
+    rw: number,
+    rh: number,
+    s: number,
+    dst: Ptr,
+    cw: number,
+    ch: number,
+  ): void;
+  gridLuma(frame: Ptr, rows: Ptr, cols: Ptr, gw: number, gh: number, k: number, dst: Ptr): void;
+  removeRegions(
+    mask: Ptr,
+    w: number,
+    h: number,
+    minArea: number,
+    fg: number,
+    threshold: number,
+    visited: Ptr,
+    queue: Ptr,
+  ): number;
   weightedBlurPlanes(
     frame: Ptr,
     sx: Ptr,

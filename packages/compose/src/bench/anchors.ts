@@ -7,9 +7,8 @@
 //   5 % of the area, smooth-contour (blur k = 3 + 11·0.5, re-threshold), feather 0.1 (dilate of the
 //   background by k/3, box blur k = 40·0.1), at model resolution.
 // Each returns the alpha at frame resolution (upsampled bilinearly, as they resize their masks).
-import { resizeMask } from '@deepseg/yuyv';
+import { removeSmallRegions, resizeMask } from '@deepseg/yuyv';
 import { boxMean, morph } from '../box-filter.ts';
-import { removeSmallRegions } from '../regions.ts';
 
 /** One anchor chain: feed the model mask, get the alpha at frame resolution. */
 export interface AnchorChain {
@@ -91,8 +90,6 @@ export function obs(g: Geometry): AnchorChain {
   const bg = new Float32Array(n);
   const last = new Float32Array(n);
   const tmp = new Float32Array(n);
-  const visited = new Uint8Array(n);
-  const queue = new Int32Array(n);
   let first = true;
   return {
     name: 'obs-backgroundremoval',
@@ -105,7 +102,7 @@ export function obs(g: Geometry): AnchorChain {
         bg[i] = 1 - s;
       }
       first = false;
-      removeSmallRegions(bg, g.gw, g.gh, Math.round(0.05 * n), true, visited, queue);
+      removeSmallRegions(bg, { width: g.gw, height: g.gh, minArea: Math.round(0.05 * n), foreground: true });
       // smoothContour 0.5: stack blur k = 3 + 11·0.5 = 8, then > 0.5
       blurK(bg, bg, g.gw, g.gh, 8, tmp);
       for (let i = 0; i < n; i++) bg[i] = bg[i]! > 0.5 ? 1 : 0;
