@@ -246,7 +246,7 @@ class CompositorImpl implements Compositor {
   readonly #kernel: KernelParams;
   readonly #coverage: [number, number] = [0, 1];
   readonly #options: GuidedCompositeOptions;
-  /** The camera frame copied into WebAssembly memory once per frame, for the two kernels that read it. */
+  /** The camera frame copied into WebAssembly memory once per frame, for every kernel that reads it. */
   #stage: Uint8Array | undefined;
   /** The frame of the current call in WebAssembly memory (itself, or its copy in #stage). */
   #frameStaged: Uint8Array = new Uint8Array(0);

@@ -22,7 +22,11 @@ export function decodePersonProbability(raw: Float32Array, dst: Float32Array, ou
       if (cs === 1) {
         // One plane (a single channel, or the person plane of NCHW): clamped in WebAssembly, a tenth
         // of the loop's time on the inference thread.
-        clampUnit(raw.subarray(p * ks, p * ks + n), dst.length === n ? dst : dst.subarray(0, n));
+        const from = p * ks;
+        clampUnit(
+          from === 0 && raw.length === n ? raw : raw.subarray(from, from + n),
+          dst.length === n ? dst : dst.subarray(0, n),
+        );
         return;
       }
       for (let i = 0; i < n; i++) {
