@@ -1,12 +1,6 @@
 import { DeepsegError } from './errors.ts';
-import { assertNoOverlap } from './validate.ts';
+import { assertFloats, assertNoOverlap } from './validate.ts';
 import { addressOf, heapF32View, layout, wasmHeap } from './wasm.ts';
-
-function assertFloats(v: unknown, name: string): asserts v is Float32Array {
-  if (!(v instanceof Float32Array)) {
-    throw new DeepsegError('ERR_INVALID_ARGUMENT', `Expected a Float32Array for ${name}`, { option: name });
-  }
-}
 
 /**
  * Clamps every value of `src` to 0..1 into the first `src.length` values of `dst`, in WebAssembly

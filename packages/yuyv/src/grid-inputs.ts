@@ -2,6 +2,7 @@ import { DeepsegError } from './errors.ts';
 import {
   assertBytes,
   assertFinite,
+  assertFloats,
   assertInt,
   assertLength,
   assertOptionsObject,
@@ -51,12 +52,6 @@ export interface SmallRegionOptions {
 }
 
 const WHOLE: Rect = { x: 0, y: 0, width: 0, height: 0 };
-
-function assertFloats(v: unknown, name: string): asserts v is Float32Array {
-  if (!(v instanceof Float32Array)) {
-    throw new DeepsegError('ERR_INVALID_ARGUMENT', `Expected a Float32Array for ${name}`, { option: name });
-  }
-}
 
 /** Address of `v`'s first `n` floats in wasm memory, copied to scratch `offset` when it lives elsewhere. */
 function place(h: Heap, v: Float32Array, n: number, offset: number, copy: boolean): number {

@@ -99,6 +99,13 @@ export function assertBytes(buffer: unknown, name: string): asserts buffer is Ui
   }
 }
 
+/** @internal Throws ERR_INVALID_ARGUMENT unless `v` is a Float32Array. */
+export function assertFloats(v: unknown, name: string): asserts v is Float32Array {
+  if (!(v instanceof Float32Array)) {
+    throw new DeepsegError('ERR_INVALID_ARGUMENT', `Expected a Float32Array for ${name}`, { option: name });
+  }
+}
+
 /** @internal Throws ERR_INVALID_ARGUMENT unless `buffer` is a Float32Array or a Uint8Array. */
 export function assertMask(buffer: unknown, name: string): asserts buffer is Float32Array | Uint8Array {
   if (!(buffer instanceof Float32Array) && !(buffer instanceof Uint8Array)) {
