@@ -23,10 +23,7 @@ export function decodePersonProbability(raw: Float32Array, dst: Float32Array, ou
         // One plane (a single channel, or the person plane of NCHW): clamped in WebAssembly, a tenth
         // of the loop's time on the inference thread.
         const from = p * ks;
-        clampUnit(
-          from === 0 && raw.length === n ? raw : raw.subarray(from, from + n),
-          dst.length === n ? dst : dst.subarray(0, n),
-        );
+        clampUnit(from === 0 && raw.length === n ? raw : raw.subarray(from, from + n), dst);
         return;
       }
       for (let i = 0; i < n; i++) {

@@ -1,6 +1,6 @@
 import { DeepsegError } from './errors.ts';
 import { assertFloats, assertNoOverlap } from './validate.ts';
-import { addressOf, heapF32View, layout, wasmHeap } from './wasm.ts';
+import { addressOf, layout, stageF32, unstageF32, wasmHeap } from './wasm.ts';
 
 /**
  * Clamps every value of `src` to 0..1 into the first `src.length` values of `dst`, in WebAssembly
@@ -33,14 +33,13 @@ export function clampUnit(src: Float32Array, dst: Float32Array): void {
   const srcAt = addressOf(src);
   const dstAt = addressOf(dst);
   layout.reset();
-  const so = srcAt < 0 ? layout.take(bytes) : -1;
+  const so = srcAt < 0 ? layout.take(bytes) : 0;
   // A destination outside wasm memory receives the clamped copy of src: in place in src's scratch
   // copy, or in scratch of its own when src is in wasm memory (and must stay as it is).
-  const doff = dstAt < 0 && srcAt >= 0 ? layout.take(bytes) : -1;
+  const doff = dstAt < 0 && srcAt >= 0 ? layout.take(bytes) : 0;
   const h = wasmHeap(layout.size);
-  const ps = so >= 0 ? h.scratch + so : srcAt;
-  const pd = dstAt >= 0 ? dstAt : doff >= 0 ? h.scratch + doff : ps;
-  if (so >= 0) h.f32.set(src, ps >> 2);
+  const ps = stageF32(h, src, n, so);
+  const pd = dstAt >= 0 ? dstAt : srcAt >= 0 ? h.scratch + doff : ps;
   h.kernels.clampUnit(ps, pd, n);
-  if (dstAt < 0) dst.set(heapF32View(h, pd, n));
+  unstageF32(h, dst, n, pd);
 }

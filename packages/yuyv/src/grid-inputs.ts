@@ -10,7 +10,7 @@ import {
   type Rect,
   rectOrWhole,
 } from './validate.ts';
-import { addressOf, type Heap, heapF32View, layout, wasmHeap } from './wasm.ts';
+import { addressOf, layout, stageF32, unstageF32, wasmHeap } from './wasm.ts';
 
 // The grid-resolution inputs of a mask refinement (what @deepseg/compose runs before its temporal and
 // guided steps), in WebAssembly: the model's mask onto the grid, the frame's luma at the grid's sample
@@ -53,18 +53,6 @@ export interface SmallRegionOptions {
 
 const WHOLE: Rect = { x: 0, y: 0, width: 0, height: 0 };
 
-/** Address of `v`'s first `n` floats in wasm memory, copied to scratch `offset` when it lives elsewhere. */
-function place(h: Heap, v: Float32Array, n: number, offset: number, copy: boolean): number {
-  const at = addressOf(v);
-  if (at >= 0) return at;
-  if (copy) h.f32.set(v.length === n ? v : v.subarray(0, n), (h.scratch + offset) >> 2);
-  return h.scratch + offset;
-}
-
-function placeBack(h: Heap, v: Float32Array, n: number, at: number): void {
-  if (addressOf(v) < 0) v.set(heapF32View(h, at, n));
-}
-
 /**
  * Puts the model's person probability onto a coarser grid: each cell is the mean of its
  * `subsample`×`subsample` block of `rect` (edge blocks clipped) of the values clamped to 0..1 (with
@@ -98,10 +86,10 @@ export function maskToGrid(mask: Float32Array, dst: Float32Array, options: MaskT
   const om = layout.take(n * 4);
   const od = layout.take(cw * ch * 4);
   const h = wasmHeap(layout.size);
-  const pm = place(h, mask, n, om, true);
-  const pd = place(h, dst, cw * ch, od, false);
+  const pm = stageF32(h, mask, n, om);
+  const pd = stageF32(h, dst, cw * ch, od, false);
   h.kernels.maskToGrid(pm, maskWidth, rect.x, rect.y, rect.width, rect.height, s, pd, cw, ch);
-  placeBack(h, dst, cw * ch, pd);
+  unstageF32(h, dst, cw * ch, pd);
 }
 
 /** The largest value of `v`, or −1 when one is negative. */
@@ -167,9 +155,9 @@ export function gridLuma(frame: Uint8Array, dst: Float32Array, options: GridLuma
   if (fAt < 0) h.u8.set(frame, pf);
   h.i32.set(rows, (h.scratch + or) >> 2);
   h.i32.set(cols, (h.scratch + oc) >> 2);
-  const pd = place(h, dst, gw * gh, od, false);
+  const pd = stageF32(h, dst, gw * gh, od, false);
   h.kernels.gridLuma(pf, h.scratch + or, h.scratch + oc, gw, gh, 1 / (4 * 255), pd);
-  placeBack(h, dst, gw * gh, pd);
+  unstageF32(h, dst, gw * gh, pd);
 }
 
 /**
@@ -203,7 +191,7 @@ export function removeSmallRegions(mask: Float32Array, options: SmallRegionOptio
   const ov = layout.take(n);
   const oq = layout.take(n * 4);
   const h = wasmHeap(layout.size);
-  const pm = place(h, mask, n, om, true);
+  const pm = stageF32(h, mask, n, om);
   const removed = h.kernels.removeRegions(
     pm,
     width,
@@ -214,6 +202,6 @@ export function removeSmallRegions(mask: Float32Array, options: SmallRegionOptio
     h.scratch + ov,
     h.scratch + oq,
   );
-  placeBack(h, mask, n, pm);
+  unstageF32(h, mask, n, pm);
   return removed;
 }

@@ -1,6 +1,6 @@
 import { DeepsegError } from './errors.ts';
 import { assertFinite, assertInt, assertOptionsObject } from './validate.ts';
-import { addressOf, type Heap, layout, wasmHeap } from './wasm.ts';
+import { addressOf, layout, stageF32, unstageF32, wasmHeap } from './wasm.ts';
 
 /** Options of {@link temporalMaskStep}. */
 export interface TemporalMaskOptions {
@@ -57,18 +57,6 @@ function gridOptions(
   return { o: r, width: r.width as number, height: r.height as number };
 }
 
-/** Address of `v` in wasm memory, staging it in the scratch block at `offset` when it lives elsewhere. */
-function stage(h: Heap, v: Float32Array, n: number, offset: number): number {
-  const at = addressOf(v);
-  if (at >= 0) return at;
-  h.f32.set(v.length === n ? v : v.subarray(0, n), (h.scratch + offset) >> 2);
-  return h.scratch + offset;
-}
-
-function unstage(h: Heap, v: Float32Array, n: number, at: number): void {
-  if (addressOf(v) < 0) v.set(h.f32.subarray(at >> 2, (at >> 2) + n));
-}
-
 /**
  * One step of motion-adaptive temporal smoothing of a low-resolution person mask, in place on
  * `state`, in WebAssembly SIMD: the motion of a cell is the largest luma change (0..255 codes) between
@@ -111,10 +99,10 @@ export function temporalMaskStep(
   const oMotion = layout.take(bytes);
   const oTmp = layout.take(bytes);
   const h = wasmHeap(layout.size);
-  const pRaw = stage(h, raw, n, oRaw);
-  const pState = stage(h, state, n, oState);
-  const pGuide = stage(h, guide, n, oGuide);
-  const pPrev = stage(h, prevGuide, n, oPrev);
+  const pRaw = stageF32(h, raw, n, oRaw);
+  const pState = stageF32(h, state, n, oState);
+  const pGuide = stageF32(h, guide, n, oGuide);
+  const pPrev = stageF32(h, prevGuide, n, oPrev);
   h.kernels.temporalStep(
     pRaw,
     pState,
@@ -130,8 +118,8 @@ export function temporalMaskStep(
     h.scratch + oMotion,
     h.scratch + oTmp,
   );
-  unstage(h, state, n, pState);
-  unstage(h, prevGuide, n, pPrev);
+  unstageF32(h, state, n, pState);
+  unstageF32(h, prevGuide, n, pPrev);
 }
 
 /**
@@ -178,8 +166,8 @@ export function guidedFilterGrid(
   const oTmp = layout.take(bytes);
   const oSums = layout.take((width + 1) * 8);
   const h = wasmHeap(layout.size);
-  const pGuide = stage(h, guide, n, oGuide);
-  const pP = stage(h, p, n, oP);
+  const pGuide = stageF32(h, guide, n, oGuide);
+  const pP = stageF32(h, p, n, oP);
   const coef = inPlace ? aAt : h.scratch + oCoef;
   h.kernels.guidedCoefficients(
     pGuide,

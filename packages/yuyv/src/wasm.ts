@@ -568,6 +568,22 @@ export const heapView: (h: Heap, at: Ptr, bytes: number) => Uint8Array = heapVie
 /** A cached Float32Array view of `count` floats at `at`. */
 export const heapF32View: (h: Heap, at: Ptr, count: number) => Float32Array = heapViewCache(Float32Array);
 
+/**
+ * Address of the first `n` floats of `v` in wasm memory: `v` itself when it lives there, else scratch
+ * at `offset`, where `v` is copied unless `copy` is false (an output the kernel only writes).
+ */
+export function stageF32(h: Heap, v: Float32Array, n: number, offset: number, copy = true): Ptr {
+  const at = addressOf(v);
+  if (at >= 0) return at;
+  if (copy) h.f32.set(v.length === n ? v : v.subarray(0, n), (h.scratch + offset) >> 2);
+  return h.scratch + offset;
+}
+
+/** Copies a kernel's result at `at` back into `v` when {@link stageF32} put `v` in scratch. */
+export function unstageF32(h: Heap, v: Float32Array, n: number, at: Ptr): void {
+  if (addressOf(v) < 0) v.set(heapF32View(h, at, n));
+}
+
 /** The layout shared by all kernels (calls are synchronous, so one is enough). */
 export const layout = new Layout();
 
