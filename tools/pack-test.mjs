@@ -26,6 +26,19 @@ const tested = packages.filter(
   (p) => only.length === 0 || only.some((d) => p.dir.endsWith(`/packages/${d}`)),
 );
 
+// Packages whose native parts only show when used: one real call each, in the installed layout.
+const SMOKE = {
+  // The built-in model through the worker and onnxruntime's C API (koffi finds libonnxruntime
+  // inside the installed onnxruntime-node).
+  '@deepseg/segment': `import { createSegmenter } from '@deepseg/segment';
+const s = await createSegmenter();
+const mask = s.createMask();
+await s.segment({ tensor: s.tensor() }, mask);
+await s.dispose();
+if (!mask.every((v) => v >= 0 && v <= 1)) throw new Error('mask out of range');
+console.log(s.backend, mask.length);`,
+};
+
 const run = (cmd, args, cwd, env = {}) =>
   execFileSync(cmd, args, {
     cwd,
@@ -87,6 +100,8 @@ for (const p of tested) {
       if (Number(keys) === 0) throw new Error(`${spec} exports nothing`);
       console.log(`ok   ${spec} (${keys} exports)`);
     }
+    const smoke = SMOKE[p.json.name];
+    if (smoke) console.log(`ok   ${p.json.name} runs (${run('node', ['--input-type=module', '-e', smoke], app).trim()})`);
     for (const bin of Object.keys(
       typeof p.json.bin === 'string' ? { [p.json.name]: p.json.bin } : (p.json.bin ?? {}),
     )) {

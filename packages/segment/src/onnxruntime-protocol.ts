@@ -9,6 +9,8 @@ export interface WorkerLoad {
   executionProviders: string[];
   logSeverityLevel: 0 | 1 | 2 | 3 | 4;
   graphOptimizationLevel: 'disabled' | 'basic' | 'extended' | 'all';
+  /** How the worker calls onnxruntime: its C API through koffi, or onnxruntime-node's JavaScript API. */
+  binding: 'c-api' | 'node';
   inputShape: number[];
   outputShape: number[];
   output: OutputGeometry;
@@ -33,11 +35,14 @@ export type ToWorker =
    * Runs on the shared input into buffer `out` at byte `offset`; sets the run state when done, and
    * replies `done` only if `notify` (a caller that polls the state is not woken for it).
    */
-  | { type: 'run'; out: number; offset: number; notify: boolean };
+  | { type: 'run'; out: number; offset: number; notify: boolean }
+  /** Frees the session (after the run in progress); the worker replies `released`. */
+  | { type: 'release' };
 
 export type FromWorker =
   | { type: 'ready'; version: string }
   | { type: 'loaded'; inputName: string; outputName: string; outputShape: number[] }
   | { type: 'done' }
+  | { type: 'released' }
   /** Always sent for a failed run, notify or not. */
   | { type: 'error'; code: string; message: string };

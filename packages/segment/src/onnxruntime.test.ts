@@ -1,6 +1,7 @@
 import { decodeVideoFrames } from '@deepseg/fixtures/shared';
-import { frameToTensor } from '@deepseg/yuyv';
-import { onnxruntimeBackend } from './onnxruntime.ts';
+import { frameToTensor, isDeepsegError } from '@deepseg/yuyv';
+import { describe, expect, it } from 'vitest';
+import { type OnnxruntimeOptions, onnxruntimeBackend } from './onnxruntime.ts';
 import { getModel } from './registry.ts';
 import { describeBackendConformance } from './testing.ts';
 
@@ -15,8 +16,33 @@ if (frames)
     format: 'YUYV',
     tensor: input,
   });
+const sample = frames ? { sample: { tensor, foreground: [0.15, 0.5] as const } } : {};
 
-describeBackendConformance({
-  backend: onnxruntimeBackend(),
-  ...(frames ? { sample: { tensor, foreground: [0.15, 0.5] as const } } : {}),
+// The default binding (onnxruntime's C API) and onnxruntime-node's JavaScript API keep one contract.
+describeBackendConformance({ backend: onnxruntimeBackend(), ...sample });
+describe('binding node', () => {
+  describeBackendConformance({ backend: onnxruntimeBackend({ binding: 'node' }), ...sample });
+});
+
+describe('onnxruntime-node backend options', () => {
+  const code = (o: OnnxruntimeOptions): string => {
+    try {
+      onnxruntimeBackend(o);
+      return 'no error';
+    } catch (e) {
+      return isDeepsegError(e) ? `${e.code}: ${e.message}` : String(e);
+    }
+  };
+
+  it('runs the C API binding only with the cpu provider (on Linux, where this suite runs)', () => {
+    expect(code({ binding: 'c-api' })).toBe('no error');
+    expect(code({ binding: 'node', executionProviders: ['cuda', 'cpu'] })).toBe('no error');
+    expect(code({ executionProviders: ['cuda', 'cpu'] })).toBe('no error');
+    expect(code({ binding: 'c-api', executionProviders: ['cuda', 'cpu'] })).toBe(
+      `ERR_INVALID_OPTION: backendOptions['onnxruntime-node'].binding 'c-api' runs the cpu provider on Linux only; use binding 'node' for ["cuda","cpu"] on linux`,
+    );
+    expect(code({ binding: 'napi' as 'node' })).toBe(
+      `ERR_INVALID_OPTION: Expected 'c-api' or 'node' for backendOptions['onnxruntime-node'].binding but received "napi"`,
+    );
+  });
 });

@@ -27,6 +27,13 @@ export interface OnnxruntimeOptions {
   logSeverityLevel?: OrtLogSeverity;
   /** Graph optimisation level. Default `'all'`. */
   graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
+  /**
+   * How the worker calls onnxruntime. `'c-api'` (the default with the CPU provider on Linux): its C API
+   * through koffi, reading the input tensor in place and writing the output into a buffer made once.
+   * `'node'` (the default otherwise): onnxruntime-node's JavaScript API, which copies the input and
+   * allocates the output on every run but reaches every execution provider.
+   */
+  binding?: 'c-api' | 'node';
 }
 
 const PROVIDERS = ['cpu', 'cuda', 'tensorrt', 'dml', 'coreml', 'webgpu', 'xnnpack', 'qnn'];
@@ -56,7 +63,24 @@ function validate(options: OnnxruntimeOptions = {}): Required<OnnxruntimeOptions
       { option: "backendOptions['onnxruntime-node'].graphOptimizationLevel" },
     );
   }
-  return { executionProviders: eps, logSeverityLevel: log, graphOptimizationLevel: level };
+  const cpuOnly = eps.length === 1 && eps[0] === 'cpu';
+  const linux = process.platform === 'linux';
+  const binding = options.binding ?? (cpuOnly && linux ? 'c-api' : 'node');
+  if (binding !== 'c-api' && binding !== 'node') {
+    throw segmentError(
+      'ERR_INVALID_OPTION',
+      `Expected 'c-api' or 'node' for backendOptions['onnxruntime-node'].binding but received ${JSON.stringify(binding)}`,
+      { option: "backendOptions['onnxruntime-node'].binding" },
+    );
+  }
+  if (binding === 'c-api' && !(cpuOnly && linux)) {
+    throw segmentError(
+      'ERR_INVALID_OPTION',
+      `backendOptions['onnxruntime-node'].binding 'c-api' runs the cpu provider on Linux only; use binding 'node' for ${JSON.stringify(eps)} on ${process.platform}`,
+      { option: "backendOptions['onnxruntime-node'].binding" },
+    );
+  }
+  return { executionProviders: eps, logSeverityLevel: log, graphOptimizationLevel: level, binding };
 }
 
 /** The onnxruntime-node version the backend loads. */
@@ -76,6 +100,9 @@ function workerUrl(): URL {
   );
 }
 
+/** How long disposing waits for the worker to free its session (it may be inside a long run). */
+const RELEASE_WAIT_MS = 5000;
+
 /** A worker thread with one pending request at a time. */
 class WorkerChannel {
   readonly worker: Worker;
@@ -83,6 +110,8 @@ class WorkerChannel {
   #dead: Error | undefined;
   /** A failure the worker reported while no request was pending (a polled run). */
   #unclaimed: FromWorker | undefined;
+  /** Resolves the wait in {@link terminate} for the worker to free its session. */
+  #released: (() => void) | undefined;
   readonly ready: Promise<string>;
 
   constructor() {
@@ -100,6 +129,7 @@ class WorkerChannel {
       () => {},
     );
     const die = (e: Error): void => {
+      this.#released?.();
       this.#dead ??= e;
       readyReject(e);
       const p = this.#pending;
@@ -109,6 +139,10 @@ class WorkerChannel {
     this.worker.on('message', (m: FromWorker) => {
       if (m.type === 'ready') {
         readyResolve(m.version);
+        return;
+      }
+      if (m.type === 'released') {
+        this.#released?.();
         return;
       }
       const p = this.#pending;
@@ -164,9 +198,22 @@ class WorkerChannel {
   }
 
   async terminate(): Promise<void> {
+    const alive = this.#dead === undefined;
     this.#dead ??= segmentError('ERR_DISPOSED', 'The onnxruntime session was disposed', {
       backend: ONNXRUNTIME_BACKEND,
     });
+    if (alive) {
+      // A terminated thread's native memory stays allocated: the worker frees its session first.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, RELEASE_WAIT_MS);
+        this.#released = () => {
+          clearTimeout(timer);
+          this.#released = undefined;
+          resolve();
+        };
+        this.worker.postMessage({ type: 'release' } satisfies ToWorker);
+      });
+    }
     await this.worker.terminate();
   }
 }
@@ -328,8 +375,9 @@ class OnnxruntimeSession implements BackendSession {
 }
 
 /**
- * The onnxruntime-node backend: one worker thread per loaded model runs an ORT InferenceSession,
- * so inference never blocks the event loop; the input tensor and the mask live in shared memory.
+ * The onnxruntime-node backend: one worker thread per loaded model runs an ORT session (through
+ * onnxruntime's C API on Linux with the CPU provider, else onnxruntime-node's InferenceSession), so
+ * inference never blocks the event loop; the input tensor and the mask live in shared memory.
  * `start()`/`poll()` run it without a reply message, so an idle caller is not woken for it.
  *
  * @param defaults - options used when `backendOptions['onnxruntime-node']` gives none
@@ -374,6 +422,7 @@ export function onnxruntimeBackend(defaults: OnnxruntimeOptions = {}): Backend<O
           executionProviders: o.executionProviders,
           logSeverityLevel: o.logSeverityLevel,
           graphOptimizationLevel: o.graphOptimizationLevel,
+          binding: o.binding,
           inputShape: manifestInputShape(req.manifest.input),
           outputShape: manifestOutputShape(req.manifest.output),
           output: req.manifest.output,
