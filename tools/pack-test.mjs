@@ -101,7 +101,10 @@ for (const p of tested) {
       console.log(`ok   ${spec} (${keys} exports)`);
     }
     const smoke = SMOKE[p.json.name];
-    if (smoke) console.log(`ok   ${p.json.name} runs (${run('node', ['--input-type=module', '-e', smoke], app).trim()})`);
+    if (smoke)
+      console.log(
+        `ok   ${p.json.name} runs (${run('node', ['--input-type=module', '-e', smoke], app).trim()})`,
+      );
     for (const bin of Object.keys(
       typeof p.json.bin === 'string' ? { [p.json.name]: p.json.bin } : (p.json.bin ?? {}),
     )) {
