@@ -1,11 +1,29 @@
 // Worker thread of the onnxruntime-node backend: owns one session and runs it off the main thread
 // (an onnxruntime run blocks the thread that calls it for the whole inference).
-import { parentPort } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort } from 'node:worker_threads';
 import { decodePersonProbability } from './decode.ts';
 import type { OutputGeometry } from './manifest.ts';
-import { type FromWorker, RUN_STATE, type ToWorker, type WorkerLoad } from './onnxruntime-protocol.ts';
+import {
+  CONTROL,
+  CONTROL_RUN_MS,
+  type FromWorker,
+  RUN_STATE,
+  type ToWorker,
+  type WorkerLoad,
+} from './onnxruntime-protocol.ts';
 import { ortCapi } from './ort-capi.ts';
 import { LoadFailure, loadCapiRunner, loadNodeRunner, type OrtRunner } from './ort-runner.ts';
+
+/** Atomics.waitAsync (Node ≥ 16; not in this TypeScript lib). */
+const waitAsync = (
+  Atomics as unknown as {
+    waitAsync(
+      a: Int32Array,
+      i: number,
+      v: number,
+    ): { async: false } | { async: true; value: Promise<string> };
+  }
+).waitAsync;
 
 const port = parentPort;
 if (port === null) throw new Error('onnxruntime-worker must run in a worker thread');
@@ -13,10 +31,11 @@ const post = (m: FromWorker): void => port.postMessage(m);
 
 let runner: OrtRunner | undefined;
 let output: OutputGeometry | undefined;
-let state: Int32Array | undefined;
+let control: Int32Array | undefined;
 let runMs: Float64Array | undefined;
-/** The run in progress (onnxruntime-node's runs yield to the event loop). */
-let inflight: Promise<void> | undefined;
+/** Runs are being served (see {@link serve}); a release then waits for the loop. */
+let serving = false;
+let releasing = false;
 const buffers = new Map<number, SharedArrayBuffer>();
 /** Output views by buffer id, then byte offset. */
 const views = new Map<number, Map<number, Float32Array>>();
@@ -29,8 +48,8 @@ async function load(m: WorkerLoad): Promise<FromWorker> {
     throw e;
   }
   output = m.output;
-  state = new Int32Array(m.control, 0, 1);
-  runMs = new Float64Array(m.control, 8, 1);
+  control = new Int32Array(m.control, 0, 5);
+  runMs = new Float64Array(m.control, CONTROL_RUN_MS, 1);
   return {
     type: 'loaded',
     inputName: runner.inputName,
@@ -55,51 +74,94 @@ function target(out: number, offset: number, geometry: OutputGeometry): Float32A
   return dst;
 }
 
-async function run(out: number, offset: number, notify: boolean): Promise<void> {
+/** The run requested in the control words. */
+async function run(c: Int32Array): Promise<void> {
   try {
     if (runner === undefined || output === undefined) throw new Error('no model loaded');
     const started = performance.now();
-    const dst = target(out, offset, output);
-    await runner.run();
+    const dst = target(c[CONTROL.out] as number, c[CONTROL.offset] as number, output);
+    const pending = runner.run();
+    if (pending) await pending;
     decodePersonProbability(runner.output, dst, output);
     (runMs as Float64Array)[0] = performance.now() - started;
-    Atomics.store(state as Int32Array, 0, RUN_STATE.done);
-    if (notify) post({ type: 'done' });
+    Atomics.store(c, CONTROL.state, RUN_STATE.done);
+    if (c[CONTROL.notify] === 1) post({ type: 'done' });
   } catch (e) {
     const text = e instanceof Error ? e.message : String(e);
     // The message first: a caller polling the state waits for it before reporting the failure.
     post({ type: 'error', code: 'ERR_BACKEND_FAILED', message: text });
-    if (state !== undefined) Atomics.store(state, 0, RUN_STATE.failed);
+    Atomics.store(c, CONTROL.state, RUN_STATE.failed);
+  }
+}
+
+function release(): void {
+  // Native memory outlives a terminated thread: the session is freed before the main thread ends it.
+  runner?.release();
+  runner = undefined;
+  post({ type: 'released' });
+}
+
+/** Messages besides `load`: buffers to register, the request to release. */
+function onMessage(m: ToWorker): void {
+  if (m.type === 'register') buffers.set(m.id, m.buffer);
+  else if (m.type === 'release') {
+    // While runs are served the loop releases (after the run in progress); before, nothing runs.
+    if (serving) releasing = true;
+    else release();
+  }
+}
+
+/** Takes queued messages now: a run may need a buffer registered just before it was requested. */
+function drain(): void {
+  for (let r = receiveMessageOnPort(port as never); r !== undefined; r = receiveMessageOnPort(port as never))
+    onMessage(r.message as ToWorker);
+}
+
+/**
+ * Serves runs until released. The C API's runs are synchronous, so the thread sleeps on the request
+ * word itself (a futex) and reads messages only when woken; onnxruntime-node's runs yield to the event
+ * loop, so that path waits asynchronously. `seen` is the request count read before `loaded` was posted:
+ * the main thread may request the first run before this starts.
+ */
+async function serve(c: Int32Array, blocking: boolean, seen: number): Promise<void> {
+  serving = true;
+  for (;;) {
+    // The main thread posts a message before it changes the request word, so a drain after a change
+    // sees it; a release changes the word too, so its wake-up cannot be missed.
+    drain();
+    if (releasing) {
+      serving = false;
+      return release();
+    }
+    const seq = Atomics.load(c, CONTROL.seq);
+    if (seq !== seen) {
+      seen = seq;
+      await run(c);
+      continue;
+    }
+    if (blocking) Atomics.wait(c, CONTROL.seq, seen);
+    else {
+      const w = waitAsync(c, CONTROL.seq, seen);
+      if (w.async) await w.value;
+    }
   }
 }
 
 port.on('message', (m: ToWorker) => {
-  switch (m.type) {
-    case 'load':
-      void load(m).then(post, (e: unknown) =>
-        post({
-          type: 'error',
-          code: 'ERR_BACKEND_FAILED',
-          message: e instanceof Error ? e.message : String(e),
-        }),
-      );
-      return;
-    case 'register':
-      buffers.set(m.id, m.buffer);
-      return;
-    case 'run':
-      inflight = run(m.out, m.offset, m.notify);
-      return;
-    case 'release':
-      // Native memory outlives a terminated thread: the session is freed, after the run in progress,
-      // before the main thread ends it.
-      void (inflight ?? Promise.resolve()).then(() => {
-        runner?.release();
-        runner = undefined;
-        post({ type: 'released' });
-      });
-      return;
-  }
+  if (m.type !== 'load') return onMessage(m);
+  void load(m).then(
+    (reply) => {
+      const seen = control ? Atomics.load(control, CONTROL.seq) : 0;
+      post(reply);
+      if (reply.type === 'loaded' && control) void serve(control, m.binding === 'c-api', seen);
+    },
+    (e: unknown) =>
+      post({
+        type: 'error',
+        code: 'ERR_BACKEND_FAILED',
+        message: e instanceof Error ? e.message : String(e),
+      }),
+  );
 });
 
 // Loading the library first: a worker that cannot is a machine where onnxruntime does not run.

@@ -4,7 +4,14 @@ import { allocFloat32, DeepsegError, freeFrame } from '@deepseg/yuyv';
 import { type Backend, type BackendSession, checkRunBuffers, type LoadRequest } from './backend.ts';
 import { segmentError } from './errors.ts';
 import { inputShape as manifestInputShape, outputShape as manifestOutputShape } from './manifest.ts';
-import { CONTROL_BYTES, type FromWorker, RUN_STATE, type ToWorker } from './onnxruntime-protocol.ts';
+import {
+  CONTROL,
+  CONTROL_BYTES,
+  CONTROL_RUN_MS,
+  type FromWorker,
+  RUN_STATE,
+  type ToWorker,
+} from './onnxruntime-protocol.ts';
 import { spawnWorker } from './worker-spawn.ts';
 
 /** Name of the onnxruntime-node backend (its key in `backendOptions`). */
@@ -112,6 +119,8 @@ class WorkerChannel {
   #unclaimed: FromWorker | undefined;
   /** Resolves the wait in {@link terminate} for the worker to free its session. */
   #released: (() => void) | undefined;
+  /** The loaded session's control words (the worker sleeps on their request word). */
+  control: Int32Array | undefined;
   readonly ready: Promise<string>;
 
   constructor() {
@@ -188,13 +197,23 @@ class WorkerChannel {
     this.worker.postMessage(message);
   }
 
-  request(message: ToWorker): Promise<FromWorker> {
+  /** Posts `message` (or calls `send`, which asks in shared memory) and waits for the worker's reply. */
+  request(message: ToWorker | (() => void)): Promise<FromWorker> {
     if (this.#dead) return Promise.reject(this.#dead);
     this.worker.ref();
     return new Promise<FromWorker>((resolve, reject) => {
       this.#pending = { resolve, reject };
-      this.worker.postMessage(message);
+      if (typeof message === 'function') message();
+      else this.worker.postMessage(message);
     }).finally(() => this.worker.unref());
+  }
+
+  /** Wakes the worker for a new request: a run, or a message posted just before. */
+  wake(): void {
+    const c = this.control;
+    if (c === undefined) return;
+    Atomics.add(c, CONTROL.seq, 1);
+    Atomics.notify(c, CONTROL.seq);
   }
 
   async terminate(): Promise<void> {
@@ -212,6 +231,7 @@ class WorkerChannel {
           resolve();
         };
         this.worker.postMessage({ type: 'release' } satisfies ToWorker);
+        this.wake();
       });
     }
     await this.worker.terminate();
@@ -248,7 +268,7 @@ class OnnxruntimeSession implements BackendSession {
   readonly outputShape: readonly number[];
   #channel: WorkerChannel;
   #input: Float32Array;
-  #state: Int32Array;
+  #control: Int32Array;
   #runMs: Float64Array;
   #ids = new WeakMap<SharedArrayBuffer, number>();
   #scratch: Float32Array;
@@ -268,8 +288,9 @@ class OnnxruntimeSession implements BackendSession {
     this.inputShape = manifestInputShape(req.manifest.input);
     this.outputShape = outputShape;
     this.#input = memory.input;
-    this.#state = new Int32Array(memory.control, 0, 1);
-    this.#runMs = new Float64Array(memory.control, 8, 1);
+    this.#control = new Int32Array(memory.control, 0, 5);
+    this.#runMs = new Float64Array(memory.control, CONTROL_RUN_MS, 1);
+    channel.control = this.#control;
     const o = req.manifest.output;
     this.#scratch = new Float32Array(new SharedArrayBuffer(o.width * o.height * 4));
   }
@@ -307,8 +328,8 @@ class OnnxruntimeSession implements BackendSession {
     return id;
   }
 
-  /** Checks, copies the input into shared memory and marks the run started; returns its target. */
-  #begin(input: Float32Array, output: Float32Array): { out: number; offset: number; direct: boolean } {
+  /** Checks, copies the input into shared memory and writes the run request (not yet woken). */
+  #begin(input: Float32Array, output: Float32Array, notify: boolean): boolean {
     if (this.#disposed)
       throw segmentError('ERR_DISPOSED', 'The onnxruntime session was disposed', { backend: this.backend });
     const dead = this.#channel.dead;
@@ -328,22 +349,25 @@ class OnnxruntimeSession implements BackendSession {
     // Caller memory shared with the worker is written directly; anything else goes through scratch.
     const direct = output.buffer instanceof SharedArrayBuffer;
     const target = direct ? output : this.#scratch;
-    const out = this.#bufferId(target.buffer as SharedArrayBuffer);
-    Atomics.store(this.#state, 0, RUN_STATE.running);
-    return { out, offset: target.byteOffset, direct };
+    const c = this.#control;
+    c[CONTROL.out] = this.#bufferId(target.buffer as SharedArrayBuffer);
+    c[CONTROL.offset] = target.byteOffset;
+    c[CONTROL.notify] = notify ? 1 : 0;
+    Atomics.store(c, CONTROL.state, RUN_STATE.running);
+    return direct;
   }
 
   async run(input: Float32Array, output: Float32Array): Promise<void> {
-    const { out, offset, direct } = this.#begin(input, output);
-    const reply = await this.#channel.request({ type: 'run', out, offset, notify: true });
+    const direct = this.#begin(input, output, true);
+    const reply = await this.#channel.request(() => this.#channel.wake());
     if (reply.type !== 'done') throw workerError(reply, this.#model, '');
     if (!direct) output.set(this.#scratch);
   }
 
   start(input: Float32Array, output: Float32Array): void {
-    const { out, offset } = this.#begin(input, output);
+    this.#begin(input, output, false);
     this.#polled = output;
-    this.#channel.post({ type: 'run', out, offset, notify: false });
+    this.#channel.wake();
   }
 
   poll(): boolean {
@@ -360,7 +384,7 @@ class OnnxruntimeSession implements BackendSession {
       throw workerError(failure, this.#model, '');
     }
     // A failed run counts once its message has arrived (above): it carries the reason.
-    if (Atomics.load(this.#state, 0) !== RUN_STATE.done) return false;
+    if (Atomics.load(this.#control, CONTROL.state) !== RUN_STATE.done) return false;
     this.#polled = undefined;
     if (!(output.buffer instanceof SharedArrayBuffer)) output.set(this.#scratch);
     return true;
