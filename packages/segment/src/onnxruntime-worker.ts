@@ -33,8 +33,8 @@ let runner: OrtRunner | undefined;
 let output: OutputGeometry | undefined;
 let control: Int32Array | undefined;
 let runMs: Float64Array | undefined;
-/** Runs are being served (see {@link serve}); a release then waits for the loop. */
-let serving = false;
+/** A model is loading, or runs are being served (see {@link serve}): a release then waits for the loop. */
+let busy = false;
 let releasing = false;
 const buffers = new Map<number, SharedArrayBuffer>();
 /** Output views by buffer id, then byte offset. */
@@ -105,8 +105,8 @@ function release(): void {
 function onMessage(m: ToWorker): void {
   if (m.type === 'register') buffers.set(m.id, m.buffer);
   else if (m.type === 'release') {
-    // While runs are served the loop releases (after the run in progress); before, nothing runs.
-    if (serving) releasing = true;
+    // While loading or serving, the loop releases (after the run in progress); before, nothing runs.
+    if (busy) releasing = true;
     else release();
   }
 }
@@ -124,13 +124,12 @@ function drain(): void {
  * the main thread may request the first run before this starts.
  */
 async function serve(c: Int32Array, blocking: boolean, seen: number): Promise<void> {
-  serving = true;
   for (;;) {
     // The main thread posts a message before it changes the request word, so a drain after a change
     // sees it; a release changes the word too, so its wake-up cannot be missed.
     drain();
     if (releasing) {
-      serving = false;
+      busy = false;
       return release();
     }
     const seq = Atomics.load(c, CONTROL.seq);
@@ -149,18 +148,26 @@ async function serve(c: Int32Array, blocking: boolean, seen: number): Promise<vo
 
 port.on('message', (m: ToWorker) => {
   if (m.type !== 'load') return onMessage(m);
+  busy = true;
   void load(m).then(
     (reply) => {
       const seen = control ? Atomics.load(control, CONTROL.seq) : 0;
       post(reply);
       if (reply.type === 'loaded' && control) void serve(control, m.binding === 'c-api', seen);
+      else {
+        busy = false;
+        if (releasing) release();
+      }
     },
-    (e: unknown) =>
+    (e: unknown) => {
+      busy = false;
+      if (releasing) release();
       post({
         type: 'error',
         code: 'ERR_BACKEND_FAILED',
         message: e instanceof Error ? e.message : String(e),
-      }),
+      });
+    },
   );
 });
 
