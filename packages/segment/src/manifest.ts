@@ -242,6 +242,11 @@ export function inputShape(input: InputGeometry): [number, number, number, numbe
   return input.layout === 'NHWC' ? [1, input.height, input.width, 3] : [1, 3, input.height, input.width];
 }
 
+/** Number of elements of a tensor of `shape`. */
+export function elementCount(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
 /** Output tensor shape with batch 1 in the manifest's layout. */
 export function outputShape(output: OutputGeometry): [number, number, number, number] {
   return output.layout === 'NHWC'

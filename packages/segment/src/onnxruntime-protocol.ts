@@ -33,6 +33,8 @@ export const RUN_STATE = { idle: 0, running: 1, done: 2, failed: 3 } as const;
  * at byte {@link CONTROL_RUN_MS}.
  */
 export const CONTROL = { state: 0, seq: 1, out: 2, offset: 3, notify: 4 } as const;
+/** Int32 words in {@link CONTROL}. */
+export const CONTROL_WORDS = Object.keys(CONTROL).length;
 export const CONTROL_RUN_MS = 24;
 /** Bytes of {@link WorkerLoad.control}. */
 export const CONTROL_BYTES = 32;

@@ -6,6 +6,7 @@ import type { OutputGeometry } from './manifest.ts';
 import {
   CONTROL,
   CONTROL_RUN_MS,
+  CONTROL_WORDS,
   type FromWorker,
   RUN_STATE,
   type ToWorker,
@@ -48,7 +49,7 @@ async function load(m: WorkerLoad): Promise<FromWorker> {
     throw e;
   }
   output = m.output;
-  control = new Int32Array(m.control, 0, 5);
+  control = new Int32Array(m.control, 0, CONTROL_WORDS);
   runMs = new Float64Array(m.control, CONTROL_RUN_MS, 1);
   return {
     type: 'loaded',
@@ -149,26 +150,21 @@ async function serve(c: Int32Array, blocking: boolean, seen: number): Promise<vo
 port.on('message', (m: ToWorker) => {
   if (m.type !== 'load') return onMessage(m);
   busy = true;
-  void load(m).then(
-    (reply) => {
-      const seen = control ? Atomics.load(control, CONTROL.seq) : 0;
-      post(reply);
-      if (reply.type === 'loaded' && control) void serve(control, m.binding === 'c-api', seen);
-      else {
-        busy = false;
-        if (releasing) release();
-      }
-    },
-    (e: unknown) => {
-      busy = false;
-      if (releasing) release();
-      post({
+  void load(m)
+    .catch(
+      (e: unknown): FromWorker => ({
         type: 'error',
         code: 'ERR_BACKEND_FAILED',
         message: e instanceof Error ? e.message : String(e),
-      });
-    },
-  );
+      }),
+    )
+    .then((reply) => {
+      const seen = control ? Atomics.load(control, CONTROL.seq) : 0;
+      post(reply);
+      if (reply.type === 'loaded' && control) return void serve(control, m.binding === 'c-api', seen);
+      busy = false;
+      if (releasing) release();
+    });
 });
 
 // Loading the library first: a worker that cannot is a machine where onnxruntime does not run.

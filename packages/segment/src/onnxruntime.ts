@@ -3,11 +3,16 @@ import type { Worker } from 'node:worker_threads';
 import { allocFloat32, DeepsegError, freeFrame } from '@deepseg/yuyv';
 import { type Backend, type BackendSession, checkRunBuffers, type LoadRequest } from './backend.ts';
 import { segmentError } from './errors.ts';
-import { inputShape as manifestInputShape, outputShape as manifestOutputShape } from './manifest.ts';
+import {
+  elementCount,
+  inputShape as manifestInputShape,
+  outputShape as manifestOutputShape,
+} from './manifest.ts';
 import {
   CONTROL,
   CONTROL_BYTES,
   CONTROL_RUN_MS,
+  CONTROL_WORDS,
   type FromWorker,
   RUN_STATE,
   type ToWorker,
@@ -288,7 +293,7 @@ class OnnxruntimeSession implements BackendSession {
     this.inputShape = manifestInputShape(req.manifest.input);
     this.outputShape = outputShape;
     this.#input = memory.input;
-    this.#control = new Int32Array(memory.control, 0, 5);
+    this.#control = new Int32Array(memory.control, 0, CONTROL_WORDS);
     this.#runMs = new Float64Array(memory.control, CONTROL_RUN_MS, 1);
     channel.control = this.#control;
     const o = req.manifest.output;
@@ -436,7 +441,7 @@ export function onnxruntimeBackend(defaults: OnnxruntimeOptions = {}): Backend<O
     async load(req, options) {
       const o = validate({ ...defaults, ...options });
       const channel = take();
-      const memory = sessionMemory(manifestInputShape(req.manifest.input).reduce((a, b) => a * b, 1));
+      const memory = sessionMemory(elementCount(manifestInputShape(req.manifest.input)));
       try {
         await channel.ready;
         const reply = await channel.request({

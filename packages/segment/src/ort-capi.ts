@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import koffi from 'koffi';
+import { elementCount } from './manifest.ts';
 
 /** Entries of `struct OrtApi` used here (zero-based; the table only ever grows at its end). */
 const API = {
@@ -268,6 +269,7 @@ export class OrtCapiSession {
     return list;
   }
 
+  /** A float tensor OrtValue over caller memory (the caller releases it). */
   #tensor(data: unknown, bytes: number, dims: readonly number[]): Ptr {
     const out: Ptr[] = [null];
     const shape = BigInt64Array.from(dims, (d) => BigInt(d));
@@ -282,8 +284,14 @@ export class OrtCapiSession {
         out,
       ),
     );
-    this.#values.push(out[0]);
     return out[0];
+  }
+
+  /** {@link #tensor}, released with the session. */
+  #boundTensor(data: unknown, bytes: number, dims: readonly number[]): Ptr {
+    const value = this.#tensor(data, bytes, dims);
+    this.#values.push(value);
+    return value;
   }
 
   /**
@@ -292,20 +300,8 @@ export class OrtCapiSession {
    */
   probe(input: Float32Array, dims: readonly number[]): number[] {
     const a = this.#api;
-    const shape = BigInt64Array.from(dims, (d) => BigInt(d));
+    const value = this.#tensor(input, input.byteLength, dims);
     const out: Ptr[] = [null];
-    a.check(
-      a.fn('CreateTensorWithDataAsOrtValue')(
-        this.#memory,
-        input,
-        input.byteLength,
-        shape,
-        shape.length,
-        ELEMENT_FLOAT,
-        out,
-      ),
-    );
-    const value = out[0];
     const outputs: Ptr[] = [null];
     try {
       a.check(
@@ -339,15 +335,15 @@ export class OrtCapiSession {
    */
   bind(input: Float32Array, inputDims: readonly number[], outputDims: readonly number[]): Float32Array {
     if (!(input.buffer instanceof SharedArrayBuffer)) throw new Error('bind() needs a shared input buffer');
-    const n = outputDims.reduce((p, d) => p * d, 1);
+    const n = elementCount(outputDims);
     const pointer = koffi.alloc('float', n) as Ptr;
     const data = new Float32Array(koffi.view(pointer, n * 4));
     this.#output = { pointer, data };
     this.#run = {
       inNames: [this.inputs[0]!.name],
-      inValues: [this.#tensor(input, input.byteLength, inputDims)],
+      inValues: [this.#boundTensor(input, input.byteLength, inputDims)],
       outNames: [this.outputs[0]!.name],
-      outValues: [this.#tensor(pointer, n * 4, outputDims)],
+      outValues: [this.#boundTensor(pointer, n * 4, outputDims)],
     };
     return data;
   }

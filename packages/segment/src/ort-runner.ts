@@ -1,6 +1,7 @@
 // The two ways the worker drives onnxruntime: its C API through koffi (the default, CPU) and
 // onnxruntime-node's InferenceSession (other execution providers). Both load the model, check it
 // against the manifest and leave one run ready that fills `output`.
+import { elementCount } from './manifest.ts';
 import type { WorkerLoad } from './onnxruntime-protocol.ts';
 import { OrtCapiSession } from './ort-capi.ts';
 
@@ -62,11 +63,9 @@ function checkOutput(m: WorkerLoad, name: string, got: readonly number[]): void 
   }
 }
 
-const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
-
 /** The shared input tensor the main thread writes before each run. */
 function sharedInput(m: WorkerLoad): Float32Array {
-  return new Float32Array(m.input, m.inputOffset, sizeOf(m.inputShape));
+  return new Float32Array(m.input, m.inputOffset, elementCount(m.inputShape));
 }
 
 /** Loads through the C API: the run reads the shared tensor in place and writes a native buffer. */
@@ -94,7 +93,7 @@ export function loadCapiRunner(m: WorkerLoad): OrtRunner {
     // One run on zeros checks the real output shape (dynamic models reveal it only here).
     let got: number[];
     try {
-      got = session.probe(new Float32Array(sizeOf(m.inputShape)), m.inputShape);
+      got = session.probe(new Float32Array(elementCount(m.inputShape)), m.inputShape);
     } catch (e) {
       throw new LoadFailure(
         'ERR_MODEL_SHAPE_MISMATCH',
@@ -147,7 +146,7 @@ export async function loadNodeRunner(m: WorkerLoad): Promise<OrtRunner> {
     const outputName = session.outputNames[0]!;
     let got: readonly number[];
     try {
-      const zeros = new ort.Tensor('float32', new Float32Array(sizeOf(m.inputShape)), m.inputShape);
+      const zeros = new ort.Tensor('float32', new Float32Array(elementCount(m.inputShape)), m.inputShape);
       got = (await session.run({ [inputName]: zeros }))[outputName]!.dims;
     } catch (e) {
       throw new LoadFailure(
@@ -156,7 +155,7 @@ export async function loadNodeRunner(m: WorkerLoad): Promise<OrtRunner> {
       );
     }
     checkOutput(m, outputName, got);
-    const output = new Float32Array(sizeOf(got));
+    const output = new Float32Array(elementCount(got));
     // onnxruntime-node takes no SharedArrayBuffer views: each run copies the shared input into the
     // feed tensor's own array. The result lands in the pre-allocated fetch (onnxruntime-node still
     // returns a copy of it in a new buffer, which is dropped).
