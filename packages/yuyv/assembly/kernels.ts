@@ -1858,13 +1858,14 @@ function fillBgSlot(
   for (let i = 0; i < pairs; i += 4) {
     const ci = (<usize>i) << 2;
     const li = (<usize>i) << 3;
+    // Signed truncation (see guidedSpan): the unsigned narrow below clamps negatives to 0 either way.
     const ys = i16x8.narrow_i32x4_u(
-      i32x4.trunc_sat_f32x4_u(f32x4.add(v128.load(fl + li), half)),
-      i32x4.trunc_sat_f32x4_u(f32x4.add(v128.load(fl + li, 16), half)),
+      i32x4.trunc_sat_f32x4_s(f32x4.add(v128.load(fl + li), half)),
+      i32x4.trunc_sat_f32x4_s(f32x4.add(v128.load(fl + li, 16), half)),
     );
     const uv = i16x8.narrow_i32x4_u(
-      i32x4.trunc_sat_f32x4_u(f32x4.add(v128.load(fc + ci), half)),
-      i32x4.trunc_sat_f32x4_u(f32x4.add(v128.load(fv + ci), half)),
+      i32x4.trunc_sat_f32x4_s(f32x4.add(v128.load(fc + ci), half)),
+      i32x4.trunc_sat_f32x4_s(f32x4.add(v128.load(fv + ci), half)),
     );
     const bytes = i8x16.narrow_i16x8_u(ys, uv);
     v128.store(
@@ -1944,11 +1945,44 @@ function chromaOut(f: f32, g: f32, ac: f32): i32 {
 function classifyCells(ga: usize, gb: usize, gw: i32, gh: i32, low: f32, high: f32, cls: usize): void {
   const lastX = gw - 1;
   const lastY = gh - 1;
+  const vzero = f32x4.splat(0);
+  const vlow = f32x4.splat(low - <f32>1e-4);
+  const vhigh = f32x4.splat(high + <f32>1e-4);
+  const two = i32x4.splat(2);
   for (let k = 0; k < gh; k++) {
     const r0 = (<usize>(k * gw)) << 2;
     const r1 = (<usize>((k < lastY ? k + 1 : k) * gw)) << 2;
     const row = cls + <usize>(k * gw);
-    for (let g = 0; g < gw; g++) {
+    let g = 0;
+    // Four cells at a time while their right corners (g + 1 .. g + 4) exist; pmin/pmax are single
+    // instructions, where min/max carry NaN handling (a cell with a NaN corner stays an edge).
+    for (; g + 5 <= gw; g += 4) {
+      const c0 = (<usize>g) << 2;
+      const a00 = v128.load(ga + r0 + c0);
+      const a01 = v128.load(ga + r0 + c0, 4);
+      const a10 = v128.load(ga + r1 + c0);
+      const a11 = v128.load(ga + r1 + c0, 4);
+      const b00 = v128.load(gb + r0 + c0);
+      const b01 = v128.load(gb + r0 + c0, 4);
+      const b10 = v128.load(gb + r1 + c0);
+      const b11 = v128.load(gb + r1 + c0, 4);
+      const aHi = f32x4.pmax(f32x4.pmax(f32x4.pmax(a00, a01), f32x4.pmax(a10, a11)), vzero);
+      const aLo = f32x4.pmin(f32x4.pmin(f32x4.pmin(a00, a01), f32x4.pmin(a10, a11)), vzero);
+      const bHi = f32x4.pmax(f32x4.pmax(b00, b01), f32x4.pmax(b10, b11));
+      const bLo = f32x4.pmin(f32x4.pmin(b00, b01), f32x4.pmin(b10, b11));
+      const all = f32x4.add(
+        f32x4.add(f32x4.add(a00, a01), f32x4.add(a10, a11)),
+        f32x4.add(f32x4.add(b00, b01), f32x4.add(b10, b11)),
+      );
+      const finite = f32x4.eq(all, all);
+      const bg = v128.and(f32x4.le(f32x4.add(bHi, aHi), vlow), finite);
+      const fg = v128.andnot(v128.and(f32x4.ge(f32x4.add(bLo, aLo), vhigh), finite), bg);
+      // 2 + 2·bg + fg with masks of −1: 0 background, 1 person, 2 edge.
+      const c = i32x4.add(i32x4.add(two, i32x4.shl(bg, 1)), fg);
+      const bytes = i8x16.narrow_i16x8_u(i16x8.narrow_i32x4_u(c, c), c);
+      v128.store32_lane(row + <usize>g, bytes, 0);
+    }
+    for (; g < gw; g++) {
       const c0 = (<usize>g) << 2;
       const c1 = (<usize>(g < lastX ? g + 1 : g)) << 2;
       const a00 = load<f32>(ga + r0 + c0);
@@ -1974,7 +2008,9 @@ function classifyCells(ga: usize, gb: usize, gw: i32, gh: i32, low: f32, high: f
 
 // Evaluates pixels x0 .. x1 − 1 (x0 even, x1 even ≤ limit ≤ width) of one row: eight at a time while
 // a whole group fits before `limit` (a group may run past x1; the caller writes what lies beyond
-// afterwards), then pairs.
+// afterwards), then pairs. Conversions are the signed ones and the clamp uses pmin/pmax: V8 lowers
+// f32x4.convert_i32x4_u, i32x4.trunc_sat_f32x4_u and NaN-propagating min/max to 7–11 x64
+// instructions each, and here every value is a byte or a finite float, so the results are the same.
 function guidedSpan(
   frow: usize,
   bgp: usize,
@@ -2003,7 +2039,8 @@ function guidedSpan(
   const three = f32x4.splat(3);
   const v255 = f32x4.splat(255);
   const half = f32x4.splat(0.5);
-  const z = i32x4.splat(0);
+  const lo8 = i16x8.splat(0xff);
+  const lo16 = i32x4.splat(0xffff);
   let x = x0;
   for (; x < x1 && x + 8 <= limit; x += 8) {
     const s = (<usize>x) << 2;
@@ -2017,34 +2054,29 @@ function guidedSpan(
     const bh = f32x4.add(b0h, f32x4.mul(f32x4.sub(v128.load(pb1 + s, 16), b0h), vfy));
     const i = (<usize>x) << 1;
     const f = v128.load(frow + i);
-    const yl = f32x4.convert_i32x4_u(
-      i8x16.shuffle(f, z, 0, 16, 16, 16, 2, 16, 16, 16, 4, 16, 16, 16, 6, 16, 16, 16),
-    );
-    const yh = f32x4.convert_i32x4_u(
-      i8x16.shuffle(f, z, 8, 16, 16, 16, 10, 16, 16, 16, 12, 16, 16, 16, 14, 16, 16, 16),
-    );
+    // Lumas are the low bytes of the 16-bit lanes, chroma the high ones (U, V alternating).
+    const fy = v128.and(f, lo8);
+    const yl = f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_u(fy));
+    const yh = f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_u(fy));
     const ql = f32x4.add(f32x4.mul(al, yl), bl);
     const qh = f32x4.add(f32x4.mul(ah, yh), bh);
     // Surely background / surely person: the result is the background / the frame, exactly.
-    if (i32x4.all_true(f32x4.le(ql, vlo)) && i32x4.all_true(f32x4.le(qh, vlo))) {
+    if (i32x4.all_true(v128.and(f32x4.le(ql, vlo), f32x4.le(qh, vlo)))) {
       v128.store(drow + i, v128.load(bgp + i));
       continue;
     }
-    if (i32x4.all_true(f32x4.ge(ql, vhi)) && i32x4.all_true(f32x4.ge(qh, vhi))) {
+    if (i32x4.all_true(v128.and(f32x4.ge(ql, vhi), f32x4.ge(qh, vhi)))) {
       v128.store(drow + i, f);
       continue;
     }
-    const tl = f32x4.min(f32x4.max(f32x4.mul(f32x4.sub(ql, vlo), vinv), zero), one);
-    const th = f32x4.min(f32x4.max(f32x4.mul(f32x4.sub(qh, vlo), vinv), zero), one);
+    const tl = f32x4.pmin(f32x4.pmax(f32x4.mul(f32x4.sub(ql, vlo), vinv), zero), one);
+    const th = f32x4.pmin(f32x4.pmax(f32x4.mul(f32x4.sub(qh, vlo), vinv), zero), one);
     const alpl = f32x4.mul(f32x4.mul(tl, tl), f32x4.sub(three, f32x4.mul(two, tl)));
     const alph = f32x4.mul(f32x4.mul(th, th), f32x4.sub(three, f32x4.mul(two, th)));
     const g = v128.load(bgp + i);
-    const gl = f32x4.convert_i32x4_u(
-      i8x16.shuffle(g, z, 0, 16, 16, 16, 2, 16, 16, 16, 4, 16, 16, 16, 6, 16, 16, 16),
-    );
-    const gh = f32x4.convert_i32x4_u(
-      i8x16.shuffle(g, z, 8, 16, 16, 16, 10, 16, 16, 16, 12, 16, 16, 16, 14, 16, 16, 16),
-    );
+    const gy = v128.and(g, lo8);
+    const gl = f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_u(gy));
+    const gh = f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_u(gy));
     const fwl = f32x4.add(
       yl,
       f32x4.mul(f32x4.mul(f32x4.mul(f32x4.sub(one, alpl), vwrap), gl), f32x4.sub(v255, yl)),
@@ -2058,22 +2090,16 @@ function guidedSpan(
     const ev = i8x16.shuffle(alpl, alph, 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27);
     const od = i8x16.shuffle(alpl, alph, 4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31);
     const ac = f32x4.mul(f32x4.add(ev, od), half);
-    const fu = f32x4.convert_i32x4_u(
-      i8x16.shuffle(f, z, 1, 16, 16, 16, 5, 16, 16, 16, 9, 16, 16, 16, 13, 16, 16, 16),
-    );
-    const fv = f32x4.convert_i32x4_u(
-      i8x16.shuffle(f, z, 3, 16, 16, 16, 7, 16, 16, 16, 11, 16, 16, 16, 15, 16, 16, 16),
-    );
-    const gu = f32x4.convert_i32x4_u(
-      i8x16.shuffle(g, z, 1, 16, 16, 16, 5, 16, 16, 16, 9, 16, 16, 16, 13, 16, 16, 16),
-    );
-    const gv = f32x4.convert_i32x4_u(
-      i8x16.shuffle(g, z, 3, 16, 16, 16, 7, 16, 16, 16, 11, 16, 16, 16, 15, 16, 16, 16),
-    );
+    const fc = i16x8.shr_u(f, 8);
+    const gc = i16x8.shr_u(g, 8);
+    const fu = f32x4.convert_i32x4_s(v128.and(fc, lo16));
+    const fv = f32x4.convert_i32x4_s(i32x4.shr_u(fc, 16));
+    const gu = f32x4.convert_i32x4_s(v128.and(gc, lo16));
+    const gv = f32x4.convert_i32x4_s(i32x4.shr_u(gc, 16));
     const ou = f32x4.add(f32x4.add(gu, f32x4.mul(f32x4.sub(fu, gu), ac)), half);
     const ov = f32x4.add(f32x4.add(gv, f32x4.mul(f32x4.sub(fv, gv), ac)), half);
-    const ys = i16x8.narrow_i32x4_u(i32x4.trunc_sat_f32x4_u(ol), i32x4.trunc_sat_f32x4_u(oh));
-    const uv = i16x8.narrow_i32x4_u(i32x4.trunc_sat_f32x4_u(ou), i32x4.trunc_sat_f32x4_u(ov));
+    const ys = i16x8.narrow_i32x4_u(i32x4.trunc_sat_f32x4_s(ol), i32x4.trunc_sat_f32x4_s(oh));
+    const uv = i16x8.narrow_i32x4_u(i32x4.trunc_sat_f32x4_s(ou), i32x4.trunc_sat_f32x4_s(ov));
     const bytes = i8x16.narrow_i16x8_u(ys, uv);
     v128.store(drow + i, i8x16.shuffle(bytes, bytes, 0, 8, 1, 12, 2, 9, 3, 13, 4, 10, 5, 14, 6, 11, 7, 15));
   }
@@ -2485,6 +2511,17 @@ function boxRowsSmall(src: usize, dst: usize, width: i32, height: i32, r: i32): 
     for (let x = 0; x < width; x++) {
       if (x >= r && x + r < width) {
         // interior: vectors while four outputs fit, then scalar in the same order
+        if (r === 2) {
+          // The default radius, unrolled (the same additions in the same order).
+          for (; x + 5 < width; x += 4) {
+            const p = s + ((<usize>(x - 2)) << 2);
+            let acc = f32x4.add(v128.load(p), v128.load(p, 4));
+            acc = f32x4.add(acc, v128.load(p, 8));
+            acc = f32x4.add(acc, v128.load(p, 12));
+            acc = f32x4.add(acc, v128.load(p, 16));
+            v128.store(d + ((<usize>x) << 2), f32x4.mul(acc, vinv));
+          }
+        }
         for (; x + 3 + r < width; x += 4) {
           let acc = v128.load(s + ((<usize>(x - r)) << 2));
           for (let k = 1; k <= 2 * r; k++) acc = f32x4.add(acc, v128.load(s + ((<usize>(x - r + k)) << 2)));
@@ -2516,6 +2553,21 @@ function boxColsSmall(src: usize, dst: usize, width: i32, height: i32, r: i32): 
     const first = src + <usize>lo * rowBytes;
     const d = dst + <usize>y * rowBytes;
     let x = 0;
+    if (hi - lo === 4) {
+      // A whole window of the default radius 2, unrolled (the same additions in the same order).
+      const p1 = first + rowBytes;
+      const p2 = p1 + rowBytes;
+      const p3 = p2 + rowBytes;
+      const p4 = p3 + rowBytes;
+      for (; x + 4 <= width; x += 4) {
+        const o = (<usize>x) << 2;
+        let acc = f32x4.add(v128.load(first + o), v128.load(p1 + o));
+        acc = f32x4.add(acc, v128.load(p2 + o));
+        acc = f32x4.add(acc, v128.load(p3 + o));
+        acc = f32x4.add(acc, v128.load(p4 + o));
+        v128.store(d + o, f32x4.mul(acc, vinv));
+      }
+    }
     for (; x + 4 <= width; x += 4) {
       const o = (<usize>x) << 2;
       let acc = v128.load(first + o);

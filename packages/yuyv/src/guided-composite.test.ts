@@ -168,6 +168,37 @@ describe('guidedCompositeYuyv', () => {
     }
   });
 
+  it('evaluates cells with a NaN coefficient instead of copying them as sure background', () => {
+    // 13 grid columns: cells 0–7 are classified four at a time, cells 8–12 one by one.
+    const o: GuidedCompositeOptions = { width: 104, height: 40, gridWidth: 13, gridHeight: 5 };
+    const a = new Float32Array(65);
+    const b = new Float32Array(65).fill(-0.4);
+    const corners = [
+      [1, 2],
+      [3, 10],
+    ] as const;
+    for (const [k, g] of corners) b[k * 13 + g] = Number.NaN;
+    const frame = randomBytes(104 * 40 * 2, 41);
+    const out = new Uint8Array(frame.length);
+    guidedCompositeYuyv(frame, { color: [16, 128, 128] }, out, a, b, o);
+    const luma = (x: number, y: number) => out[(y * 104 + x) * 2];
+    // In the four cells around each NaN sample, pixels are evaluated (NaN makes them 0), not copied
+    // as background (16).
+    for (const [k, g] of corners) {
+      for (const [dx, dy] of [
+        [-4, -4],
+        [4, -4],
+        [-4, 4],
+        [4, 4],
+      ] as const) {
+        expect(luma(8 * g + dx, 8 * k + dy)).toBe(0);
+      }
+    }
+    // Cells with no NaN corner stay plain copies.
+    expect(luma(70, 4)).toBe(16);
+    expect(luma(4, 36)).toBe(16);
+  });
+
   it('blends exactly where flat luma makes a steep cell surely background or person', () => {
     // Steep coefficients (|a| up to 3) over a frame of flat luma patches: the [0, 255] bound calls
     // every cell an edge, the luma range each cell really has settles most of them.
