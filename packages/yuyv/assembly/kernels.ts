@@ -1974,9 +1974,10 @@ function classifyCells(ga: usize, gb: usize, gw: i32, gh: i32, low: f32, high: f
         f32x4.add(f32x4.add(a00, a01), f32x4.add(a10, a11)),
         f32x4.add(f32x4.add(b00, b01), f32x4.add(b10, b11)),
       );
-      const finite = f32x4.eq(all, all);
-      const bg = v128.and(f32x4.le(f32x4.add(bHi, aHi), vlow), finite);
-      const fg = v128.andnot(v128.and(f32x4.ge(f32x4.add(bLo, aLo), vhigh), finite), bg);
+      // pmin/pmax may drop a NaN corner; a NaN sum (or infinities of both signs) keeps the cell an edge.
+      const notNaN = f32x4.eq(all, all);
+      const bg = v128.and(f32x4.le(f32x4.add(bHi, aHi), vlow), notNaN);
+      const fg = v128.andnot(v128.and(f32x4.ge(f32x4.add(bLo, aLo), vhigh), notNaN), bg);
       // 2 + 2·bg + fg with masks of −1: 0 background, 1 person, 2 edge.
       const c = i32x4.add(i32x4.add(two, i32x4.shl(bg, 1)), fg);
       const bytes = i8x16.narrow_i16x8_u(i16x8.narrow_i32x4_u(c, c), c);
@@ -2008,9 +2009,10 @@ function classifyCells(ga: usize, gb: usize, gw: i32, gh: i32, low: f32, high: f
 
 // Evaluates pixels x0 .. x1 − 1 (x0 even, x1 even ≤ limit ≤ width) of one row: eight at a time while
 // a whole group fits before `limit` (a group may run past x1; the caller writes what lies beyond
-// afterwards), then pairs. Conversions are the signed ones and the clamp uses pmin/pmax: V8 lowers
-// f32x4.convert_i32x4_u, i32x4.trunc_sat_f32x4_u and NaN-propagating min/max to 7–11 x64
-// instructions each, and here every value is a byte or a finite float, so the results are the same.
+// afterwards), then pairs. Conversions are the signed ones and the clamp uses pmin/pmax, because V8
+// lowers f32x4.convert_i32x4_u, i32x4.trunc_sat_f32x4_u and f32x4.min/max to 7–11 x64 instructions
+// each. The bytes come out the same: the converted values are bytes, the truncated ones are narrowed
+// unsigned afterwards, and pmin/pmax give the same alpha (a NaN stays NaN, −0 squares to +0).
 function guidedSpan(
   frow: usize,
   bgp: usize,
@@ -2554,7 +2556,8 @@ function boxColsSmall(src: usize, dst: usize, width: i32, height: i32, r: i32): 
     const d = dst + <usize>y * rowBytes;
     let x = 0;
     if (hi - lo === 4) {
-      // A whole window of the default radius 2, unrolled (the same additions in the same order).
+      // Five-row windows (all but the border rows at the default radius 2), unrolled: the same
+      // additions in the same order.
       const p1 = first + rowBytes;
       const p2 = p1 + rowBytes;
       const p3 = p2 + rowBytes;

@@ -169,13 +169,13 @@ describe('guidedCompositeYuyv', () => {
   });
 
   it('evaluates cells with a NaN coefficient instead of copying them as sure background', () => {
-    // 13 grid columns: cells 0–7 are classified four at a time, cells 8–12 one by one.
+    // 13 grid columns: cells 0–11 are classified four at a time, the last one on its own.
     const o: GuidedCompositeOptions = { width: 104, height: 40, gridWidth: 13, gridHeight: 5 };
     const a = new Float32Array(65);
     const b = new Float32Array(65).fill(-0.4);
     const corners = [
       [1, 2],
-      [3, 10],
+      [3, 12],
     ] as const;
     for (const [k, g] of corners) b[k * 13 + g] = Number.NaN;
     const frame = randomBytes(104 * 40 * 2, 41);
