@@ -7,7 +7,7 @@ import { isDeepsegError } from '@deepseg/yuyv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AnyBackend, BACKEND_API_VERSION, type BackendSession } from './backend.ts';
 import { resolveModelFile } from './convert.ts';
-import { type ModelManifest, manifestFormat } from './manifest.ts';
+import { elementCount, type ModelManifest, manifestFormat } from './manifest.ts';
 import { getModel } from './registry.ts';
 
 /** Options of {@link describeBackendConformance}. */
@@ -251,7 +251,7 @@ export function describeBackendConformance(options: ConformanceOptions): void {
       await s.dispose();
       const n = manifest.output.width * manifest.output.height;
       const e = await s
-        .run(new Float32Array(s.inputShape.reduce((a, b) => a * b, 1)), new Float32Array(n))
+        .run(new Float32Array(elementCount(s.inputShape)), new Float32Array(n))
         .catch((x: unknown) => x);
       expect(isDeepsegError(e, 'ERR_DISPOSED')).toBe(true);
     });
@@ -264,7 +264,7 @@ export function describeBackendConformance(options: ConformanceOptions): void {
         return;
       }
       const n = manifest.output.width * manifest.output.height;
-      const input = new Float32Array(s.inputShape.reduce((a, b) => a * b, 1));
+      const input = new Float32Array(elementCount(s.inputShape));
       s.start(input, new Float32Array(n));
       await s.dispose();
       let e: unknown;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { type Backend, type BackendSession, checkRunBuffers, type LoadRequest } from './backend.ts';
 import { decodePersonProbability } from './decode.ts';
 import { oneLine, segmentError } from './errors.ts';
-import { inputShape, type OutputGeometry } from './manifest.ts';
+import { elementCount, inputShape, type OutputGeometry } from './manifest.ts';
 
 /** Name of the TFLite WASM backend (its key in `backendOptions`). */
 export const TFLITE_WASM_BACKEND = 'tflite-wasm';
@@ -82,7 +82,7 @@ class TfliteWasmSession implements BackendSession {
   constructor(m: TfliteModule, req: LoadRequest) {
     this.#m = m;
     this.inputShape = inputShape(req.manifest.input);
-    this.#inLen = this.inputShape.reduce((a, b) => a * b, 1);
+    this.#inLen = elementCount(this.inputShape);
     this.#output = req.manifest.output;
     this.outputShape = [1, m._getOutputHeight(), m._getOutputWidth(), m._getOutputChannelCount()];
   }
@@ -114,7 +114,7 @@ class TfliteWasmSession implements BackendSession {
       });
     }
     const o = m._getOutputMemoryOffset() / 4;
-    const len = this.outputShape.reduce((a, b) => a * b, 1);
+    const len = elementCount(this.outputShape);
     decodePersonProbability(m.HEAPF32.subarray(o, o + len), output, this.#output);
   }
 
